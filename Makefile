@@ -1,0 +1,73 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages. fonts-noto-cjk: Chinese glyphs in PDFs. libharfbuzz-subset0:
+# WeasyPrint subsets fonts with it; without it WeasyPrint silently falls back
+# to a pure-Python subsetter and a certificate takes seconds, not a tenth of one.
+# gettext: compiles the translation catalogues. poppler-utils: pdffonts/pdftoppm.
+RUN_DEBS := fonts-noto-cjk libharfbuzz-subset0 gettext poppler-utils
+TEST_DEBS := chromium
+
+# Tests run against the PostgreSQL and Redis that this kind of machine has;
+# .ci/run starts them when they are down and sets these explicitly.
+TEST_ENV := \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ankang} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1}
+
+.PHONY: run test install debs test-debs messages lint format check-deploy clean
+
+run: install debs messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving http://127.0.0.1:8000 with a local Celery worker (Ctrl-C stops both)."
+	@$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=2 \
+		--schedule=var/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install debs test-debs messages
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	mkdir -p var
+	touch $@
+
+# apt-get only when a package is missing, so repeated runs need no network.
+debs:
+	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+test-debs:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+
+# Refresh the catalogues after changing strings; then translate what is new.
+makemessages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/ankang.sqlite3* var/broker var/media var/private var/static

@@ -1,0 +1,8 @@
+from accounts import services
+from config.celery_app import idempotent_task
+
+
+@idempotent_task
+def clear_expired_sessions():
+    """Nightly housekeeping (see CELERY_BEAT_SCHEDULE); deleting twice is harmless."""
+    return services.sessions_clear_expired()

@@ -1,0 +1,58 @@
+"""
+The Celery application.
+
+Tasks are thin (they take ids, re-fetch, call one service) and are queued with
+`.delay_on_commit()` so that a worker never looks for a row whose transaction
+has not committed yet. https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+"""
+
+import os
+
+from celery import Celery, shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("ankang")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # A task that hangs is killed rather than holding a worker all day.
+    task_soft_time_limit=240,
+    task_time_limit=300,
+    # With acks_late, a prefetched-but-unstarted message would wait behind a
+    # long task; take one at a time.
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    timezone="Asia/Shanghai",
+)
+app.autodiscover_tasks()
+
+# Errors that go away when retried: a lock timeout, a restarted database, a
+# broker that blinked.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+
+
+def idempotent_task(*args, **options):
+    """
+    Declare a task that is safe to run more than once.
+
+    It is acknowledged only after it finishes and is redelivered if its worker
+    dies mid-way (`acks_late` + `reject_on_worker_lost`), and it retries
+    transient errors with exponential backoff. The task itself must make a
+    second run harmless (a unique constraint, a conditional UPDATE).
+    """
+    defaults = {
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "autoretry_for": TRANSIENT_ERRORS,
+        "retry_backoff": 2,
+        "retry_backoff_max": 300,
+        "retry_jitter": True,
+        "max_retries": 8,
+    }
+    return shared_task(*args, **{**defaults, **options})

@@ -1,0 +1,28 @@
+"""
+The test suite: `make test` (and `.ci/run` against PostgreSQL and Redis).
+
+Unit tests run Celery tasks eagerly; integration tests start a real worker
+and switch eager mode off for themselves (tests/conftest.py).
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret"  # noqa: S105
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA="]
+ID_NUMBER_DIGEST_KEY = "test-only-digest-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+# Serve static files straight from the apps (no collectstatic) in the live server.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

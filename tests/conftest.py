@@ -1,0 +1,59 @@
+"""
+Personas shared by the whole suite (see ../shared/STYLE.md): alice and bob are
+candidates; the staff are named by what they do.
+"""
+
+import os
+
+import pytest
+
+from accounts.choices import Role
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread, which makes
+# Django refuse ORM calls from that thread unless told it is safe (it is: the
+# loop only drives the browser).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", real_name="王建国")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", real_name="李秀英")
+
+
+@pytest.fixture
+def trainer(db):
+    return UserFactory(username="trainer", real_name="陈志强", roles=[Role.TRAINER])
+
+
+@pytest.fixture
+def proctor(db):
+    return UserFactory(username="proctor", real_name="赵丽华", roles=[Role.PROCTOR])
+
+
+@pytest.fixture
+def centre_admin(db):
+    return UserFactory(username="centre_admin", real_name="孙伟", roles=[Role.CENTRE_ADMIN])
+
+
+@pytest.fixture
+def publicity_editor(db):
+    return UserFactory(username="editor", real_name="周敏", roles=[Role.PUBLICITY_EDITOR])
+
+
+@pytest.fixture
+def bureau_admin(db):
+    return UserFactory(username="bureau", real_name="吴国平", roles=[Role.BUREAU_ADMIN])
+
+
+@pytest.fixture
+def superuser(db):
+    user = UserFactory(username="root", real_name="系统管理员", roles=[])
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user

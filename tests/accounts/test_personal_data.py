@@ -97,7 +97,7 @@ def test_an_edit_with_a_bad_checksum_is_refused_and_nothing_changes(django_admin
         f"/admin/users/edit/{alice.pk}/", edit_form_data(alice, new_id_number=bad, real_name="改名")
     )
     assert response.status_code == 200
-    assert "The last character does not match" in response.content.decode()
+    assert "校验位与前 17 位不符" in response.content.decode()
     alice.refresh_from_db()
     assert alice.id_number == number
     assert alice.real_name == "王建国"
@@ -107,7 +107,7 @@ def test_an_id_number_held_by_someone_else_is_refused(django_admin_client, alice
     response = django_admin_client.post(
         f"/admin/users/edit/{alice.pk}/", edit_form_data(alice, new_id_number=bob.id_number)
     )
-    assert "Another account already has this ID card number." in response.content.decode()
+    assert "该身份证号码已被其他账户使用。" in response.content.decode()
 
 
 def test_a_new_id_number_is_saved_with_its_digest(django_admin_client, alice):

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.http import JsonResponse
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
@@ -23,7 +24,7 @@ from config.celery_app import app as celery_app
 
 @dataclasses.dataclass
 class Broker(HealthCheck):
-    """Open (and close) a connection to the Celery broker."""
+    """Open (and close) a connection to the broker that CELERY_BROKER_URL names."""
 
     timeout: datetime.timedelta = dataclasses.field(
         default=datetime.timedelta(seconds=2), repr=False
@@ -31,7 +32,7 @@ class Broker(HealthCheck):
 
     def run(self):
         try:
-            with celery_app.connection_for_write() as connection:
+            with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
                 connection.ensure_connection(max_retries=1, timeout=self.timeout.total_seconds())
         except Exception as exc:  # kombu raises transport-specific errors
             raise ServiceUnavailable("Broker unreachable") from exc

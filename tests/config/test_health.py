@@ -5,8 +5,6 @@ import time
 
 import pytest
 
-from config.celery_app import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -17,7 +15,7 @@ def free_port():
 
 
 @pytest.fixture
-def own_redis_broker():
+def own_redis_broker(settings):
     """A Redis server of this test's own, used as the broker, that the test can stop."""
     port = free_port()
     server = subprocess.Popen(
@@ -39,10 +37,8 @@ def own_redis_broker():
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.1)
-    previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
     yield server
-    celery_app.conf.broker_url = previous
     server.kill()
     server.wait()
 

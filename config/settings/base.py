@@ -185,6 +185,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     # The filesystem transport has no fan-out exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+    # The transport expects its folders to exist; a fresh checkout has none.
+    (CELERY_BROKER_FILESYSTEM_DIR / "processed").mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False

@@ -37,6 +37,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
+    path("", include("cms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

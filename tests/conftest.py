@@ -6,6 +6,7 @@ candidates; the staff are named by what they do.
 import os
 
 import pytest
+from django.core.cache import cache
 
 from accounts.choices import Role
 from tests.factories import UserFactory
@@ -14,6 +15,12 @@ from tests.factories import UserFactory
 # Django refuse ORM calls from that thread unless told it is safe (it is: the
 # loop only drives the browser).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (Redis in CI is shared by the whole run)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "proctoring",
     # Wagtail
     "wagtail.contrib.forms",
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -194,6 +195,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 # staff can see and pause them in the Django admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Wagtail's scheduled go-live and expiry of pages (campaign pages).
+    "publish-scheduled-pages": {
+        "task": "cms.tasks.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -263,7 +269,10 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "png", "jpg"]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "png", "jpg", "mp4", "webm"]
+# Anonymous page views are served from the cache (cms.cache) for this long at
+# most; publishing anything replaces them at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Registration is the site's own, with ID-number checks; staff accounts are
 # created in the admin.
@@ -311,5 +320,9 @@ LOGGING = {
         "health_check": {"level": "ERROR"},
         # Wagtail 8 runs its search-index and reference-index updates as django-tasks.
         "django_tasks": {"level": "WARNING"},
+        # Page actions are already kept in Wagtail's audit log in the database.
+        "wagtail": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,74 @@
+"""
+Published pages served from the cache.
+
+A campaign day sends thousands of phones to the same few pages. Anonymous GETs
+of Wagtail pages are rendered once and kept in the cache (Redis in production,
+shared by every web process) under a key that includes a *generation* number.
+Publishing, unpublishing, moving or deleting any page, or changing a document
+or image, bumps the generation, so every cached page is replaced at once: menus,
+listings and the home page depend on other pages, and a site this size is
+cheap to re-render. Pages also expire after PAGE_CACHE_SECONDS, because
+countdowns and "on now" listings depend on the date.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "cms:page-cache:generation"
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def invalidate_pages(**kwargs):
+    """Signal receiver: every cached page becomes stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: nothing is cached under one
+        cache.add(GENERATION_KEY, 1, timeout=None)
+
+
+def _key(request):
+    return f"cms:page:{generation()}:{request.get_host()}:{request.get_full_path()}"
+
+
+def _cacheable_request(request, page):
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not page.get_view_restrictions().exists()
+    )
+
+
+def serve_from_cache(serve_page):
+    """Wagtail `on_serve_page` hook: wraps the serving of every page."""
+
+    def serve(page, request, *args, **kwargs):
+        if not _cacheable_request(request, page):
+            return serve_page(page, request, *args, **kwargs)
+        key = _key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            response = HttpResponse(cached["content"], content_type=cached["content_type"])
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = serve_page(page, request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        # A response that sets a cookie (a CSRF token, a message) is personal.
+        if response.status_code == 200 and not response.cookies:
+            cache.set(
+                key,
+                {"content": response.content, "content_type": response["Content-Type"]},
+                settings.PAGE_CACHE_SECONDS,
+            )
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return serve

@@ -1,0 +1,9 @@
+from django.core.management import call_command
+
+from config.celery_app import idempotent_task
+
+
+@idempotent_task
+def publish_scheduled_pages():
+    """Publish pages whose go-live time has come and unpublish expired ones (Wagtail)."""
+    call_command("publish_scheduled", verbosity=0)

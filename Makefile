@@ -19,7 +19,7 @@ TEST_ENV := \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1}
 
-.PHONY: run test install debs test-debs messages lint format check-deploy clean
+.PHONY: run test install debs test-debs messages makemessages lint format clean
 
 run: install debs messages
 	$(BIN)/python manage.py migrate --noinput
@@ -30,8 +30,14 @@ run: install debs messages
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install debs test-debs messages
+test: install debs test-debs node_modules/.installed messages
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# axe-core for the accessibility tests, from the npm registry (injected into
+# pages by the browser tests; never served).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 install: $(VENV)/.installed
 
@@ -58,8 +64,8 @@ messages: install
 
 # Refresh the catalogues after changing strings; then translate what is new.
 makemessages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --no-obsolete
-	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
 
 lint: install
 	$(BIN)/ruff check .

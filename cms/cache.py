@@ -4,6 +4,9 @@ Published pages served from the cache.
 A campaign day sends thousands of phones to the same few pages. Anonymous GETs
 of Wagtail pages are rendered once and kept in the cache (Redis in production,
 shared by every web process) under a key that includes a *generation* number.
+The `on_serve_page` hook stores a page (it knows the page may be shared: no
+view restriction, no cookie set); `PageCacheMiddleware` answers from the cache
+before URL resolution, because Wagtail's routing alone costs several queries.
 Publishing, unpublishing, moving or deleting any page, or changing a document
 or image, bumps the generation, so every cached page is replaced at once: menus,
 listings and the home page depend on other pages, and a site this size is
@@ -38,12 +41,40 @@ def _key(request):
     return f"cms:page:{generation()}:{request.get_host()}:{request.get_full_path()}"
 
 
+def _anonymous_read(request):
+    # A session cookie means someone may be signed in: they never share pages.
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
 def _cacheable_request(request, page):
     return (
-        request.method in ("GET", "HEAD")
+        _anonymous_read(request)
         and not request.user.is_authenticated
         and not page.get_view_restrictions().exists()
     )
+
+
+def _cached_response(key):
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    response = HttpResponse(cached["content"], content_type=cached["content_type"])
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    """Answer anonymous reads of pages stored by `serve_from_cache`, before any routing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _anonymous_read(request):
+            response = _cached_response(_key(request))
+            if response is not None:
+                return response
+        return self.get_response(request)
 
 
 def serve_from_cache(serve_page):
@@ -53,10 +84,8 @@ def serve_from_cache(serve_page):
         if not _cacheable_request(request, page):
             return serve_page(page, request, *args, **kwargs)
         key = _key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            response = HttpResponse(cached["content"], content_type=cached["content_type"])
-            response["X-Page-Cache"] = "hit"
+        response = _cached_response(key)
+        if response is not None:
             return response
         response = serve_page(page, request, *args, **kwargs)
         if hasattr(response, "render"):

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from accounts.choices import Role
 from tests.factories import UserFactory
@@ -15,6 +16,40 @@ from tests.factories import UserFactory
 # Django refuse ORM calls from that thread unless told it is safe (it is: the
 # loop only drives the browser).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Keep the copy of what the migrations put in the test database (see below)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        MIGRATED_DATA["json"] = (
+            getattr(connection, "_test_serialized_contents", None)
+            or connection.creation.serialize_db_to_string()
+        )
+
+
+MIGRATED_DATA = {}
+
+
+@pytest.fixture(autouse=True)
+def keep_migrated_data(request):
+    """
+    Transactional tests (browser, integration; marked `serialized_rollback`)
+    end by emptying every table, and Django puts back what the migrations
+    created (role groups, Wagtail's root page, locale, collection) from a copy
+    it keeps on the connection object. Playwright's sync API runs an event
+    loop in the test thread, which makes asgiref give Django a different
+    connection object, without the copy; hand it the copy so that the flush
+    and the restore work there too.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = MIGRATED_DATA["json"]
 
 
 @pytest.fixture(autouse=True)

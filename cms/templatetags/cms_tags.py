@@ -2,14 +2,23 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
-from wagtail.models import Locale, Site
+from wagtail.models import Site
 
 register = template.Library()
 
 
 def _site_root(request):
-    site = Site.find_for_request(request)
-    return site.root_page.localized.specific if site else None
+    """The home page in the current language, looked up once per request."""
+    if not hasattr(request, "_ankang_site_root"):
+        site = Site.find_for_request(request)
+        request._ankang_site_root = site.root_page.localized.specific if site else None
+    return request._ankang_site_root
+
+
+def _live_translations(page):
+    """{language code: page} for the page and its live translations, in one query."""
+    pages = page.get_translations(inclusive=True).live().select_related("locale")
+    return {translation.locale.language_code: translation for translation in pages}
 
 
 @register.simple_tag(takes_context=True)
@@ -37,7 +46,7 @@ def site_menu(context):
 @register.inclusion_tag("cms/includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context):
     page = context.get("page")
-    ancestors = page.get_ancestors().filter(depth__gt=1).specific() if page else []
+    ancestors = page.get_ancestors().filter(depth__gt=1) if page else []
     return {"ancestors": ancestors, "page": page, "request": context["request"]}
 
 
@@ -50,16 +59,23 @@ def language_links(context):
     """
     request = context["request"]
     page = context.get("page")
-    links = []
-    for code, name in settings.LANGUAGES:
-        if page is not None and hasattr(page, "get_translation_or_none"):
-            locale = Locale.objects.filter(language_code=code).first()
-            target = page.get_translation_or_none(locale) if locale else None
-            if target is None or not target.live:
-                home = _site_root(request)
-                target = home.get_translation_or_none(locale) if home and locale else None
-            url = target.url if target else "/"
-        else:
-            url = translate_url(request.get_full_path(), code)
-        links.append({"code": code, "name": name, "url": url, "current": code == get_language()})
-    return {"links": links}
+    if page is not None and hasattr(page, "get_translations"):
+        translations = _live_translations(page)
+        home = _site_root(request)
+        homes = _live_translations(home) if home else {}
+        urls = {
+            code: (translations.get(code) or homes.get(code)).url
+            if (translations.get(code) or homes.get(code))
+            else "/"
+            for code, _ in settings.LANGUAGES
+        }
+    else:
+        path = request.get_full_path()
+        urls = {code: translate_url(path, code) for code, _ in settings.LANGUAGES}
+    current = get_language()
+    return {
+        "links": [
+            {"code": code, "name": name, "url": urls[code], "current": code == current}
+            for code, name in settings.LANGUAGES
+        ]
+    }

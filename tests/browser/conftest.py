@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -32,3 +34,29 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def phone(browser):
+    """A page in a phone-sized browser (a common Android screen)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    yield context.new_page()
+    context.close()
+
+
+def serious_accessibility_violations(page):
+    """Run axe-core (from npm, injected from node_modules) and keep serious and critical ones."""
+    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm ci"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

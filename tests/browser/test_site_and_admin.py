@@ -20,7 +20,7 @@ def test_a_visitor_switches_to_english_and_a_trainer_signs_into_the_admin(
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.screenshot(path=artifacts / "home-zh.png", full_page=True)
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(live_server.url + "/en/")
     expect(page.locator("h1")).to_have_text("Ankang · Workplace safety training and examination")
     expect(page.get_by_role("link", name="Skip to content")).to_be_attached()

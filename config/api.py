@@ -10,6 +10,7 @@ so that the exam client and desk devices handle errors in one place.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -30,6 +31,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(
             code=exc.code, message=exc.message, details=exc.details, http_status=exc.status
+        )
+    if isinstance(exc, DjangoValidationError):
+        # A service's validation (e.g. a question that cannot be asked fairly).
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -13,6 +13,7 @@ from config.health import HealthView
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("exams.api.urls")),
 ]
 
 urlpatterns = [

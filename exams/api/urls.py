@@ -1,0 +1,15 @@
+from django.urls import path
+
+from exams.api import views
+
+urlpatterns = [
+    path("banks/", views.BankListApi.as_view(), name="banks"),
+    path("questions/", views.QuestionListApi.as_view(), name="questions"),
+    path("questions/retire/", views.QuestionRetireApi.as_view(), name="questions-retire"),
+    path("questions/<int:pk>/", views.QuestionDetailApi.as_view(), name="question"),
+    path("question-imports/", views.ImportJobCreateApi.as_view(), name="question-imports"),
+    path("question-imports/<int:pk>/", views.ImportJobDetailApi.as_view(), name="question-import"),
+    path("papers/", views.PaperListApi.as_view(), name="papers"),
+    path("papers/<int:pk>/", views.PaperDetailApi.as_view(), name="paper"),
+    path("papers/<int:pk>/draw/", views.PaperDrawApi.as_view(), name="paper-draw"),
+]

@@ -1,0 +1,15 @@
+"""Reads of the question bank, scoped to what a person may see."""
+
+from exams.models import Question, QuestionBank
+
+
+def banks_for_author(user):
+    """The banks a person may author in: the bureau and superusers all, others by group."""
+    if user.is_superuser or user.groups.filter(name="应急管理局管理员").exists():
+        return QuestionBank.objects.all()
+    return QuestionBank.objects.filter(editor_groups__in=user.groups.all()).distinct()
+
+
+def questions_for_author(user):
+    """The current version of every question in the person's banks."""
+    return Question.objects.filter(is_current=True, bank__in=banks_for_author(user))

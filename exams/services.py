@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.images import get_image_model
 
@@ -41,7 +42,7 @@ from exams.importers.base import (
     ParsedQuestion,
     html_to_text,
 )
-from exams.models import ImportJob, Question
+from exams.models import ImportJob, Question, QuestionTag
 
 STEM_FEATURES = ["bold", "italic", "superscript", "subscript"]
 PROGRESS_EVERY = 200  # rows between progress updates of an import job
@@ -344,10 +345,11 @@ def _check(job, result):
         )
     for number, parsed in enumerate(result.questions, start=1):
         row = {"location": parsed.location, "stem": html_to_text(parsed.stem)[:80]}
+        parsed.stem = sanitise_stem(parsed.stem)  # once, here; saving reuses it
         try:
             validate_question(
                 type=parsed.type,
-                stem=sanitise_stem(parsed.stem),
+                stem=parsed.stem,
                 options=parsed.options,
                 answer=list(parsed.answer),
                 difficulty=parsed.difficulty,
@@ -355,7 +357,7 @@ def _check(job, result):
         except ValidationError as exc:
             rows.append({**row, "status": "error", "message": " ".join(exc.messages)})
             continue
-        key = fingerprint(sanitise_stem(parsed.stem), parsed.options)
+        key = fingerprint(parsed.stem, parsed.options)
         if key in seen:
             rows.append(
                 {
@@ -389,42 +391,78 @@ def _check(job, result):
 
 @transaction.atomic
 def _save(job, to_save):
-    created = 0
+    """
+    Write the checked questions. New questions go in with bulk inserts (a bank
+    of ten thousand questions imports in seconds, not minutes); a new version
+    of an existing question goes through question_revise.
+    """
+    revisions = [(parsed, key) for parsed, key, is_new_version in to_save if is_new_version]
+    fresh = [parsed for parsed, key, is_new_version in to_save if not is_new_version]
     current_by_key = {
         q.fingerprint: q
         for q in Question.objects.filter(
-            bank=job.bank, is_current=True, fingerprint__in=[k for _, k, new in to_save if new]
+            bank=job.bank, is_current=True, fingerprint__in=[key for _, key in revisions]
         )
     }
-    for number, (parsed, key, is_new_version) in enumerate(to_save, start=1):
-        fields = {
-            "type": parsed.type,
-            "stem": parsed.stem,
-            "options": parsed.options,
-            "answer": list(parsed.answer),
-            "explanation": parsed.explanation,
-            "difficulty": parsed.difficulty,
-            "source": parsed.source or job.file_name,
-            "image": _save_first_image(parsed),
-        }
-        if is_new_version:
-            question_revise(
-                question=current_by_key[key], user=job.created_by, tags=parsed.tags, **fields
-            )
-        else:
-            question_create(
-                bank=job.bank,
-                tags=parsed.tags,
-                status=QuestionStatus.ACTIVE,
-                created_by=job.created_by,
-                **fields,
-            )
-        created += 1
-        if number % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed=job.total // 2 + number * job.total // (2 * len(to_save))
-            )
-    return created
+    for parsed, key in revisions:
+        question_revise(
+            question=current_by_key[key],
+            user=job.created_by,
+            tags=parsed.tags,
+            **_fields(job, parsed),
+        )
+
+    saved = 0
+    for start in range(0, len(fresh), BULK_SIZE):
+        batch = fresh[start : start + BULK_SIZE]
+        questions = Question.objects.bulk_create(
+            [
+                Question(
+                    bank=job.bank,
+                    status=QuestionStatus.ACTIVE,
+                    created_by=job.created_by,
+                    fingerprint=fingerprint(parsed.stem, parsed.options),
+                    **_fields(job, parsed),
+                )
+                for parsed in batch
+            ]
+        )
+        _tag_in_bulk(questions, [parsed.tags for parsed in batch])
+        saved += len(questions)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed=job.total // 2 + saved * job.total // (2 * max(len(fresh), 1))
+        )
+    return saved + len(revisions)
+
+
+BULK_SIZE = 500
+
+
+def _fields(job, parsed):
+    return {
+        "type": parsed.type,
+        "stem": parsed.stem,
+        "options": list(parsed.options),
+        "answer": sorted(set(parsed.answer)),
+        "explanation": parsed.explanation,
+        "difficulty": parsed.difficulty,
+        "source": parsed.source or job.file_name,
+        "image": _save_first_image(parsed),
+    }
+
+
+def _tag_in_bulk(questions, tag_lists):
+    names = {name for tags in tag_lists for name in tags}
+    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    for name in names - tags.keys():
+        tags[name] = Tag.objects.create(name=name)  # one at a time: taggit makes the slug
+    QuestionTag.objects.bulk_create(
+        [
+            QuestionTag(content_object=question, tag=tags[name])
+            for question, names_of_question in zip(questions, tag_lists, strict=True)
+            for name in dict.fromkeys(names_of_question)
+        ]
+    )
 
 
 def _save_first_image(parsed):

@@ -306,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["config.api.only_ankang_endpoints"],
+    # Two "status" fields with different choices: name their enums.
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionStatusEnum": "exams.choices.QuestionStatus",
+        "ImportStatusEnum": "exams.choices.ImportStatus",
+    },
 }
 
 # ---------------------------------------------------------------------------

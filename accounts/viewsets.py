@@ -12,6 +12,7 @@ from wagtail.users.views import users as wagtail_users
 
 from accounts.forms import PERSONAL_FIELDS, PersonalDetailsMixin
 from accounts.models import User
+from accounts.services import user_find_by_id_number
 
 
 class AnkangUserCreationForm(PersonalDetailsMixin, UserCreationForm):
@@ -46,6 +47,14 @@ class IndexView(wagtail_users.IndexView):
     @cached_property
     def search_fields(self):
         return ["username", "real_name", "phone", "employer", "email"]
+
+    def search_queryset(self, queryset):
+        """A full ID number finds its holder through the digest, never by decrypting rows."""
+        results = super().search_queryset(queryset)
+        if not self.is_searching:
+            return results
+        holder = user_find_by_id_number(self.search_query)
+        return results | queryset.filter(pk=holder.pk) if holder else results
 
 
 class UserViewSet(wagtail_users.UserViewSet):

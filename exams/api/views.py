@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -60,7 +61,7 @@ class QuestionListApi(APIView):
             questions = questions.filter(tags__name=request.query_params["tag"])
         if request.query_params.get("q"):
             questions = questions.filter(stem__icontains=request.query_params["q"])
-        paginator = self.paginator_class()
+        paginator = PageNumberPagination()
         page = paginator.paginate_queryset(questions.order_by("-pk"), request, view=self)
         return paginator.get_paginated_response(QuestionOutput(page, many=True).data)
 
@@ -72,12 +73,6 @@ class QuestionListApi(APIView):
         data.is_valid(raise_exception=True)
         question = services.question_create(created_by=request.user, **data.validated_data)
         return Response(QuestionOutput(question).data, status=status.HTTP_201_CREATED)
-
-    @property
-    def paginator_class(self):
-        from rest_framework.settings import api_settings
-
-        return api_settings.DEFAULT_PAGINATION_CLASS
 
 
 class QuestionDetailApi(APIView):

@@ -56,12 +56,13 @@ def test_it_never_puts_the_full_id_number_into_the_edit_forms(django_admin_clien
     assert alice.id_number not in page
 
 
-def test_the_django_admin_finds_a_person_by_full_id_number(django_admin_client, alice, bob):
-    page = django_admin_client.get(
-        "/django-admin/accounts/user/", {"q": alice.id_number}
-    ).content.decode()
-    assert "alice" in page
-    assert "bob" not in page
+@pytest.mark.parametrize(
+    "url", ["/django-admin/accounts/user/", "/admin/users/"], ids=["django-admin", "wagtail"]
+)
+def test_both_admins_find_a_person_by_full_id_number(django_admin_client, alice, bob, url):
+    page = django_admin_client.get(url, {"q": alice.id_number}).content.decode()
+    assert "王建国" in page
+    assert "李秀英" not in page
 
 
 def edit_form_data(user, **changes):

@@ -23,10 +23,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.views.snippets import (
     CreateView,
+    DeleteView,
     EditView,
+    HistoryView,
     IndexView,
     SnippetViewSet,
     SnippetViewSetGroup,
+    UsageView,
 )
 
 from exams import selectors, services
@@ -171,6 +174,25 @@ class QuestionEditView(EditView):
         )
 
 
+class InAuthorsBanks:
+    """Object views that only find questions in a bank the person authors in."""
+
+    def get_base_object_queryset(self):
+        return Question.objects.filter(bank__in=selectors.banks_for_author(self.request.user))
+
+
+class QuestionHistoryView(InAuthorsBanks, HistoryView):
+    pass
+
+
+class QuestionUsageView(InAuthorsBanks, UsageView):
+    pass
+
+
+class QuestionDeleteView(InAuthorsBanks, DeleteView):
+    pass
+
+
 class QuestionFilterSet(WagtailFilterSet):
     tag = django_filters.ModelChoiceFilter(
         label=_("Knowledge point"),
@@ -223,6 +245,9 @@ class QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
     edit_view_class = QuestionEditView
     index_view_class = QuestionIndexView
+    history_view_class = QuestionHistoryView
+    usage_view_class = QuestionUsageView
+    delete_view_class = QuestionDeleteView
     filterset_class = QuestionFilterSet
     search_fields = ["stem", "explanation", "source"]
     search_backend_name = None  # substring search: right for Chinese

@@ -99,7 +99,8 @@ def test_the_preview_shows_the_question_as_the_candidate_sees_it(trainer_client,
 
 def test_other_banks_are_out_of_reach(trainer_client, other_bank, make_question):
     hidden = make_question(bank=other_bank, stem="<p>宣教中心的题</p>")
-    assert trainer_client.get(f"{QUESTIONS_URL}edit/{hidden.pk}/").status_code == 404
+    for view in ("edit", "history", "usage"):
+        assert trainer_client.get(f"{QUESTIONS_URL}{view}/{hidden.pk}/").status_code == 404
     assert "宣教中心的题" not in trainer_client.get(QUESTIONS_URL).content.decode()
 
 

@@ -109,6 +109,9 @@ def main():
     for _ in range(args.draws):
         services.draw_paper(paper=paper, rng=rng)
     draw_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    services.draw_papers(paper=paper, count=300, rng=rng)
+    room_seconds = time.perf_counter() - started
 
     body = (
         f"{args.questions:,} questions ({len(workbook) / 1024 / 1024:.1f} MB .xlsx, written in "
@@ -121,6 +124,8 @@ def main():
         f"{rss_after / 1024:.0f} MB |\n"
         f"| blueprint draws per second (45 questions, 100 points, {args.draws} draws) | "
         f"{args.draws / draw_seconds:,.1f} |\n"
+        f"| a room of 300 candidates drawn at once (draw_papers) | {room_seconds:.2f} s "
+        f"({300 / room_seconds:,.0f} draws per second) |\n"
     )
     record(
         "Question bank (issue 5)",

@@ -401,7 +401,7 @@ def _save(job, to_save):
     current_by_key = {
         q.fingerprint: q
         for q in Question.objects.filter(
-            bank=job.bank, is_current=True, fingerprint__in=[key for _, key in revisions]
+            bank=job.bank, is_current=True, fingerprint__in=[key for _parsed, key in revisions]
         )
     }
     for parsed, key in revisions:
@@ -575,35 +575,55 @@ def draw_paper(*, paper, rng=None):
     meets every blueprint rule and never repeats a question, with options
     shuffled when the paper says so.
     """
+    return draw_papers(paper=paper, count=1, rng=rng)[0]
+
+
+def draw_papers(*, paper, count, rng=None):
+    """
+    `count` independent draws of one paper, e.g. for every seat of a room.
+    The rules' candidate questions are read once, not once per candidate.
+    """
     rng = rng or random.SystemRandom()
     if paper.kind == PaperKind.FIXED:
-        picks = [
+        fixed = [
             (pq.question, pq.points) for pq in paper.fixed_questions.select_related("question")
         ]
-    else:
-        banks = list(paper.banks.all())
+        return [_arrange(paper, list(fixed), rng) for _seat in range(count)]
+
+    banks = list(paper.banks.all())
+    rules = rules_of(paper)
+    candidates = [
+        set(
+            rule_queryset(
+                banks=banks,
+                type=rule["type"],
+                tags=rule["tags"],
+                industry=rule["industry"],
+                difficulty_min=rule["difficulty_min"],
+                difficulty_max=rule["difficulty_max"],
+            ).values_list("pk", flat=True)
+        )
+        for rule in rules
+    ]
+    draws = []
+    for _seat in range(count):
         picks, taken = [], set()
-        for rule in rules_of(paper):
-            candidates = sorted(
-                set(
-                    rule_queryset(
-                        banks=banks,
-                        type=rule["type"],
-                        tags=rule["tags"],
-                        industry=rule["industry"],
-                        difficulty_min=rule["difficulty_min"],
-                        difficulty_max=rule["difficulty_max"],
-                    ).values_list("pk", flat=True)
-                )
-                - taken
-            )
-            if len(candidates) < rule["count"]:
-                raise ValidationError(blueprint_shortfalls(banks=banks, rules=rules_of(paper)))
-            chosen = rng.sample(candidates, rule["count"])
+        for rule, pool in zip(rules, candidates, strict=True):
+            available = sorted(pool - taken)
+            if len(available) < rule["count"]:
+                raise ValidationError(blueprint_shortfalls(banks=banks, rules=rules))
+            chosen = rng.sample(available, rule["count"])
             taken.update(chosen)
             picks.extend((pk, rule["points"]) for pk in chosen)
-        by_pk = Question.objects.in_bulk([pk for pk, _ in picks])
-        picks = [(by_pk[pk], points) for pk, points in picks]
+        draws.append(picks)
+    questions = Question.objects.in_bulk({pk for picks in draws for pk, _points in picks})
+    return [
+        _arrange(paper, [(questions[pk], points) for pk, points in picks], rng) for picks in draws
+    ]
+
+
+def _arrange(paper, picks, rng):
+    """Question and option order for one candidate, as the paper asks."""
     if paper.shuffle_questions:
         rng.shuffle(picks)
     drawn = []

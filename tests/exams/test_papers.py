@@ -142,3 +142,19 @@ def test_every_draw_meets_every_rule_never_repeats_and_keeps_the_key(stocked_ban
             assert sorted(order[pos] for pos in shown_correct) == sorted(d.question.answer)
     finally:
         paper.delete()
+
+
+def test_a_room_of_candidates_gets_different_valid_draws(stocked_bank):
+    paper = make_paper(
+        stocked_bank,
+        [
+            {"type": "single", "count": 10, "points": Decimal("5")},
+            {"type": "true_false", "count": 10, "points": Decimal("5")},
+        ],
+    )
+    room = services.draw_papers(paper=paper, count=30, rng=random.Random(7))
+    assert len(room) == 30
+    for drawn in room:
+        assert sum(d.points for d in drawn) == 100
+        assert len({d.question.pk for d in drawn}) == 20
+    assert len({tuple(sorted(d.question.pk for d in drawn)) for drawn in room}) > 1

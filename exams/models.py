@@ -24,6 +24,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, PreviewableMixin
 
 from accounts.choices import Industry
+from accounts.models import private_storage
 from exams.choices import (
     ImportFormat,
     ImportStatus,
@@ -35,12 +36,6 @@ from exams.choices import (
 from exams.importers.base import OPTION_LABELS, html_to_text
 
 POINTS = {"max_digits": 5, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0.5"))]}
-
-
-def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
 
 
 class QuestionBank(models.Model):

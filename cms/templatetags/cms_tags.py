@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 register = template.Library()
 
@@ -11,14 +11,20 @@ def _site_root(request):
     """The home page in the current language, looked up once per request."""
     if not hasattr(request, "_ankang_site_root"):
         site = Site.find_for_request(request)
-        request._ankang_site_root = site.root_page.localized.specific if site else None
+        request._ankang_site_root = site.root_page.localized if site else None
     return request._ankang_site_root
 
 
 def _live_translations(page):
-    """{language code: page} for the page and its live translations, in one query."""
-    pages = page.get_translations(inclusive=True).live().select_related("locale")
-    return {translation.locale.language_code: translation for translation in pages}
+    """
+    {language code: page} for the page and its live translations, in one query
+    of plain Page rows (a specific page would load and parse its whole body).
+    """
+    pages = Page.objects.filter(translation_key=page.translation_key, live=True)
+    return {
+        translation.locale.language_code: translation
+        for translation in pages.select_related("locale")
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -63,12 +69,11 @@ def language_links(context):
         translations = _live_translations(page)
         home = _site_root(request)
         homes = _live_translations(home) if home else {}
-        urls = {
-            code: (translations.get(code) or homes.get(code)).url
-            if (translations.get(code) or homes.get(code))
-            else "/"
-            for code, _ in settings.LANGUAGES
-        }
+        urls = {}
+        for code, _name in settings.LANGUAGES:
+            target = translations.get(code) or homes.get(code)
+            # get_url(request) reuses the site's root paths cached on the request.
+            urls[code] = target.get_url(request) if target else "/"
     else:
         path = request.get_full_path()
         urls = {code: translate_url(path, code) for code, _ in settings.LANGUAGES}

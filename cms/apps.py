@@ -20,9 +20,17 @@ class CmsConfig(AppConfig):
             post_save.connect(
                 invalidate_pages, sender=model, dispatch_uid=f"cms-cache-save-{model}"
             )
-            post_delete.connect(
-                invalidate_pages, sender=model, dispatch_uid=f"cms-cache-delete-{model}"
+            # A page that becomes password- or login-protected must stop being served
+        # to everyone at once.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                invalidate_pages,
+                sender="wagtailcore.PageViewRestriction",
+                dispatch_uid=f"cms-cache-restriction-{signal!r}",
             )
+        post_delete.connect(
+            invalidate_pages, sender=model, dispatch_uid=f"cms-cache-delete-{model}"
+        )
         post_delete.connect(
             invalidate_pages, sender="wagtailcore.Page", dispatch_uid="cms-cache-page-delete"
         )

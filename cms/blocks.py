@@ -154,6 +154,15 @@ class CallToActionBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
+        url = value.get("url", "")
+        if url and not url.startswith(("/", "https://", "http://")) or url.startswith("//"):
+            raise StructBlockValidationError(
+                {
+                    "url": ValidationError(
+                        _("Enter an address starting with /, http:// or https://.")
+                    )
+                }
+            )
         if bool(value.get("page")) == bool(value.get("url")):
             raise StructBlockValidationError(
                 non_block_errors=[

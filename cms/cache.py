@@ -63,6 +63,18 @@ def _cached_response(key):
     return response
 
 
+def _personal(request, response):
+    """
+    Whether the rendered page carries something for this visitor only: a
+    cookie set by the view, a CSRF token (its cookie is set later, by the
+    middleware, so the request's flag is what tells), or flash messages.
+    """
+    if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return True
+    storage = getattr(request, "_messages", None)
+    return bool(storage and (storage._queued_messages or getattr(storage, "_loaded_data", None)))
+
+
 class PageCacheMiddleware:
     """Answer anonymous reads of pages stored by `serve_from_cache`, before any routing."""
 
@@ -90,8 +102,7 @@ def serve_from_cache(serve_page):
         response = serve_page(page, request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
-        # A response that sets a cookie (a CSRF token, a message) is personal.
-        if response.status_code == 200 and not response.cookies:
+        if response.status_code == 200 and not _personal(request, response):
             cache.set(
                 key,
                 {"content": response.content, "content_type": response["Content-Type"]},

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -91,7 +92,11 @@ def import_job(request, pk):
 @permission_required("exams.add_question", raise_exception=True)
 def import_job_confirm(request, pk):
     job = _job_for(request, pk)
-    again = services.import_job_repeat(job=job, user=request.user, dry_run=False)
+    try:
+        again = services.import_job_repeat(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exams_import_job", job.pk)
     return redirect("exams_import_job", again.pk)
 
 
@@ -108,7 +113,7 @@ def export_questions(request):
     if fmt not in EXPORT_TYPES:
         return HttpResponse(_("Unknown export format."), status=400)
     questions = QuestionFilterSet(
-        request.GET, queryset=selectors.questions_for_author(request.user)
+        request.GET, queryset=selectors.questions_for_author(request.user), request=request
     ).qs.prefetch_related("tags")
     if request.GET.get("q"):
         questions = questions.filter(stem__icontains=request.GET["q"])

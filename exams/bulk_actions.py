@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
-from exams import services
+from exams import selectors, services
 from exams.models import Question
 
 
@@ -17,14 +17,17 @@ class RetireQuestionsBulkAction(SnippetBulkAction):
     models = [Question]
 
     def check_perm(self, question):
-        return self.permission_policy.user_has_permission_for_instance(
-            self.request.user, "change", question
+        user = self.request.user
+        return (
+            self.permission_policy.user_has_permission_for_instance(user, "change", question)
+            and selectors.banks_for_author(user).filter(pk=question.bank_id).exists()
         )
 
     @classmethod
-    def execute_action(cls, objects, user=None, **kwargs):
+    def execute_action(cls, objects, **kwargs):
+        user = kwargs["self"].request.user
         count = services.questions_retire(
-            questions=Question.objects.filter(pk__in=[q.pk for q in objects])
+            questions=selectors.questions_for_author(user).filter(pk__in=[q.pk for q in objects])
         )
         return count, 0
 

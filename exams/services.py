@@ -213,7 +213,7 @@ def as_parsed(question):
         answer=tuple(question.answer),
         explanation=question.explanation,
         difficulty=question.difficulty,
-        tags=sorted(question.tags.names()),
+        tags=sorted(tag.name for tag in question.tags.all()),  # uses prefetched tags
         source=question.source,
     )
 
@@ -270,21 +270,31 @@ def import_job_create(
     return job
 
 
-def import_job_repeat(*, job, user, dry_run=False):
-    """Import for real the file that a dry run checked."""
+@transaction.atomic
+def import_job_repeat(*, job, user):
+    """
+    Import for real the file that a finished dry run checked. Confirming twice
+    (a double click) returns the import already started.
+    """
     from exams.tasks import run_import_job
 
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    started = ImportJob.objects.filter(file=job.file.name, dry_run=False).first()
+    if started:
+        return started
+    if not (job.dry_run and job.status == ImportStatus.DONE):
+        raise ValidationError(_("Only a finished check can be imported."))
     again = ImportJob.objects.create(
         bank=job.bank,
         file=job.file.name,
         file_name=job.file_name,
         format=job.format,
-        dry_run=dry_run,
+        dry_run=False,
         on_duplicate=job.on_duplicate,
         import_valid_rows=job.import_valid_rows,
         created_by=user,
     )
-    transaction.on_commit(lambda: run_import_job.delay(again.pk))
+    run_import_job.delay_on_commit(again.pk)
     return again
 
 
@@ -300,11 +310,30 @@ def import_job_run(*, job_id):
         return
     job = ImportJob.objects.select_related("bank").get(pk=job_id)
     try:
-        with job.file.open("rb") as handle:
-            result = READERS[job.format](handle)
+        _run(job)
     except ImportFileError as exc:
         _finish(job, ImportStatus.FAILED, {"error": str(exc.message), "rows": [], "summary": {}})
-        return
+    except Exception:
+        # Nothing was written (the save is one transaction); say so rather than
+        # leave the job "running" for ever, and let the error reach the logs.
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            {
+                "error": _(
+                    "The import stopped on an unexpected error; nothing was imported. "
+                    "Try again, or contact the administrator."
+                ),
+                "rows": [],
+                "summary": {},
+            },
+        )
+        raise
+
+
+def _run(job):
+    with job.file.open("rb") as handle:
+        result = READERS[job.format](handle)
 
     rows, to_save = _check(job, result)
     errors = [row for row in rows if row["status"] == "error"]
@@ -509,42 +538,61 @@ def rule_queryset(*, banks, type, tags=(), industry="", difficulty_min=1, diffic
     return questions
 
 
-def blueprint_shortfalls(*, banks, rules):
-    """
-    For each rule (a dict of BlueprintRule fields) that the banks cannot
-    satisfy, a message saying which rule and by how much. Rules are checked
-    in order and questions taken by an earlier rule do not count again.
-    """
-    messages, taken = [], set()
-    for number, rule in enumerate(rules, start=1):
-        available = (
-            set(
-                rule_queryset(
-                    banks=banks,
-                    type=rule["type"],
-                    tags=rule.get("tags") or (),
-                    industry=rule.get("industry", ""),
-                    difficulty_min=rule.get("difficulty_min", 1),
-                    difficulty_max=rule.get("difficulty_max", 5),
-                ).values_list("pk", flat=True)
-            )
-            - taken
+def _pools(banks, rules):
+    """The ids each rule may draw from."""
+    return [
+        set(
+            rule_queryset(
+                banks=banks,
+                type=rule["type"],
+                tags=rule.get("tags") or (),
+                industry=rule.get("industry", ""),
+                difficulty_min=rule.get("difficulty_min", 1),
+                difficulty_max=rule.get("difficulty_max", 5),
+            ).values_list("pk", flat=True)
         )
-        if len(available) < rule["count"]:
+        for rule in rules
+    ]
+
+
+def _narrowest_first(pools):
+    """Rules in the order a draw fills them: the one with the fewest candidates first."""
+    return sorted(range(len(pools)), key=lambda index: len(pools[index]))
+
+
+def blueprint_shortfalls(*, banks, rules, pools=None):
+    """
+    For each rule (a dict of BlueprintRule fields) that the banks cannot be
+    sure to satisfy, a message saying which rule and by how much.
+
+    Rules are filled narrowest first. A rule counts as satisfiable only if
+    enough questions remain even when every earlier rule whose candidates
+    overlap with it took its questions from the overlap, so a saved
+    blueprint never fails at draw time, whatever the random choice.
+    """
+    pools = pools if pools is not None else _pools(banks, rules)
+    order = _narrowest_first(pools)
+    messages = []
+    for position, index in enumerate(order):
+        rule = rules[index]
+        claimed_earlier = sum(
+            rules[earlier]["count"] for earlier in order[:position] if pools[earlier] & pools[index]
+        )
+        available = max(len(pools[index]) - claimed_earlier, 0)
+        if available < rule["count"]:
             messages.append(
                 _(
                     "Rule %(number)d asks for %(count)d %(type)s questions but the banks hold "
                     "only %(available)d that match."
                 )
                 % {
-                    "number": number,
+                    "number": index + 1,
                     "count": rule["count"],
                     "type": QuestionType(rule["type"]).label,
-                    "available": len(available),
+                    "available": available,
                 }
             )
-        taken |= set(sorted(available)[: rule["count"]])
-    return messages
+    return sorted(messages)
 
 
 def rules_of(paper):
@@ -592,30 +640,26 @@ def draw_papers(*, paper, count, rng=None):
 
     banks = list(paper.banks.all())
     rules = rules_of(paper)
-    candidates = [
-        set(
-            rule_queryset(
-                banks=banks,
-                type=rule["type"],
-                tags=rule["tags"],
-                industry=rule["industry"],
-                difficulty_min=rule["difficulty_min"],
-                difficulty_max=rule["difficulty_max"],
-            ).values_list("pk", flat=True)
-        )
-        for rule in rules
-    ]
+    pools = _pools(banks, rules)
+    shortfalls = blueprint_shortfalls(banks=banks, rules=rules, pools=pools)
+    if shortfalls:
+        raise ValidationError(shortfalls)
+    order = _narrowest_first(pools)
     draws = []
     for _seat in range(count):
-        picks, taken = [], set()
-        for rule, pool in zip(rules, candidates, strict=True):
-            available = sorted(pool - taken)
-            if len(available) < rule["count"]:
-                raise ValidationError(blueprint_shortfalls(banks=banks, rules=rules))
-            chosen = rng.sample(available, rule["count"])
+        chosen_by_rule, taken = {}, set()
+        for index in order:
+            chosen = rng.sample(sorted(pools[index] - taken), rules[index]["count"])
             taken.update(chosen)
-            picks.extend((pk, rule["points"]) for pk in chosen)
-        draws.append(picks)
+            chosen_by_rule[index] = chosen
+        # Back in the paper's own rule order.
+        draws.append(
+            [
+                (pk, rules[index]["points"])
+                for index in range(len(rules))
+                for pk in chosen_by_rule[index]
+            ]
+        )
     questions = Question.objects.in_bulk({pk for picks in draws for pk, _points in picks})
     return [
         _arrange(paper, [(questions[pk], points) for pk, points in picks], rng) for picks in draws

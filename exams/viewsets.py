@@ -202,6 +202,10 @@ class QuestionFilterSet(WagtailFilterSet):
         .order_by("name"),
     )
 
+    bank = django_filters.ModelChoiceFilter(
+        label=_("Bank"), queryset=lambda request: selectors.banks_for_author(request.user)
+    )
+
     class Meta:
         model = Question
         fields = ["bank", "type", "status", "difficulty", "industry"]
@@ -248,6 +252,8 @@ class QuestionViewSet(SnippetViewSet):
     history_view_class = QuestionHistoryView
     usage_view_class = QuestionUsageView
     delete_view_class = QuestionDeleteView
+    # Wagtail's copy view would save outside the services (no version, any bank).
+    copy_view_enabled = False
     filterset_class = QuestionFilterSet
     search_fields = ["stem", "explanation", "source"]
     search_backend_name = None  # substring search: right for Chinese
@@ -341,8 +347,15 @@ class PaperViewSet(SnippetViewSet):
     model = Paper
     icon = "doc-full"
     menu_label = _("Papers")
-    list_display = ["name", "kind", "total_points", "pass_mark", "duration_minutes"]
+    list_display = [
+        "name",
+        "kind",
+        Column("total_points", label=_("Total points")),
+        "pass_mark",
+        "duration_minutes",
+    ]
     edit_handler = ObjectList(Paper.panels, base_form_class=PaperForm)
+    copy_view_enabled = False
 
 
 class QuestionBankViewSet(SnippetViewSet):
@@ -350,6 +363,10 @@ class QuestionBankViewSet(SnippetViewSet):
     icon = "folder-open-inverse"
     menu_label = _("Question banks")
     list_display = ["name", "owner"]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return selectors.banks_for_author(request.user)
 
 
 class QuestionBankGroup(SnippetViewSetGroup):

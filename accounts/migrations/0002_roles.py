@@ -29,7 +29,9 @@ GLOBAL_PERMISSIONS = {
     "candidate": [],
     "trainer": ADMIN_ACCESS,
     "proctor": ADMIN_ACCESS,
-    "centre_admin": ADMIN_ACCESS + ["accounts.view_user", "accounts.add_user"],
+    # Centre admins register candidates through the centre's own screens (bulk
+    # import, bookings), not the user admin, where they could grant any role.
+    "centre_admin": ADMIN_ACCESS,
     "publicity_editor": ADMIN_ACCESS,
     "bureau_admin": ADMIN_ACCESS + PEOPLE,
 }

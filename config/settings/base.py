@@ -89,8 +89,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Published pages for anonymous visitors, straight from the cache (cms.cache).
-    "cms.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Published pages for anonymous visitors from the cache (cms.cache): last, so
+    # that a hit still gets the security, language and frame headers above.
+    "cms.cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -10,7 +10,7 @@ AUTHORING = [
 ]
 GROUPS = {
     "培训讲师": AUTHORING,
-    "考点管理员": [*AUTHORING, "add_questionbank", "change_questionbank"],
+    "考点管理员": AUTHORING,
     "应急管理局管理员": [*AUTHORING, "add_questionbank", "change_questionbank",
                          "delete_questionbank", "delete_paper", "delete_question"],
     "宣传编辑": ["view_question", "view_questionbank"],

@@ -51,3 +51,24 @@ def test_a_page_behind_a_password_is_never_cached(client, make_article):
     PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
     client.get("/knowledge/confined/")
     assert client.get("/knowledge/confined/").get("X-Page-Cache") != "hit"
+
+
+def test_protecting_a_cached_page_takes_it_out_of_the_cache(client, make_article):
+    from wagtail.models import PageViewRestriction
+
+    article = make_article()
+    client.get("/knowledge/confined/")
+    assert client.get("/knowledge/confined/")["X-Page-Cache"] == "hit"
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    response = client.get("/knowledge/confined/")
+    assert response.get("X-Page-Cache") != "hit"
+    assert "有限空间作业必须先通风再检测" not in response.content.decode()
+
+
+def test_a_cached_page_keeps_its_security_and_language_headers(client, make_article):
+    make_article()
+    client.get("/knowledge/confined/")
+    hit = client.get("/knowledge/confined/")
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["Content-Language"] == "zh-hans"

@@ -99,8 +99,12 @@ def test_the_preview_shows_the_question_as_the_candidate_sees_it(trainer_client,
 
 def test_other_banks_are_out_of_reach(trainer_client, other_bank, make_question):
     hidden = make_question(bank=other_bank, stem="<p>宣教中心的题</p>")
-    for view in ("edit", "history", "usage"):
+    for view in ("edit", "history", "usage", "copy"):
         assert trainer_client.get(f"{QUESTIONS_URL}{view}/{hidden.pk}/").status_code == 404
+    url = reverse("wagtail_bulk_action", args=["exams", "question", "retire"])
+    trainer_client.post(f"{url}?id={hidden.pk}", {})
+    hidden.refresh_from_db()
+    assert hidden.status == QuestionStatus.ACTIVE
     assert "宣教中心的题" not in trainer_client.get(QUESTIONS_URL).content.decode()
 
 

@@ -162,3 +162,13 @@ def test_a_job_runs_once_even_if_delivered_twice(bank, author):
     services.import_job_run(job_id=job.pk)
     assert Question.objects.count() == 3
     assert ImportJob.objects.get(pk=job.pk).report["summary"]["created"] == 3
+
+
+def test_confirming_twice_imports_once(bank, author, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = services.import_job_create(bank=bank, uploaded_file=xlsx(GOOD_ROWS), user=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.import_job_repeat(job=checked, user=author)
+        second = services.import_job_repeat(job=checked, user=author)
+    assert first.pk == second.pk
+    assert Question.objects.count() == 3

@@ -158,3 +158,32 @@ def test_a_room_of_candidates_gets_different_valid_draws(stocked_bank):
         assert sum(d.points for d in drawn) == 100
         assert len({d.question.pk for d in drawn}) == 20
     assert len({tuple(sorted(d.question.pk for d in drawn)) for drawn in room}) > 1
+
+
+def test_a_broad_rule_before_a_narrow_one_never_fails_at_draw_time(bank, make_question):
+    for _ in range(2):
+        make_question(tags=["运输"])
+    make_question(tags=["储存"])
+    paper = make_paper(
+        bank,
+        [
+            {"type": "single", "count": 2, "points": Decimal("25")},  # any knowledge point
+            {"type": "single", "tags": "储存", "count": 1, "points": Decimal("50")},
+        ],
+    )
+    for seed in range(30):
+        drawn = services.draw_paper(paper=paper, rng=random.Random(seed))
+        assert sum(d.points for d in drawn) == 100
+
+
+def test_a_blueprint_that_could_fail_at_draw_time_is_refused(bank, make_question):
+    for _ in range(2):
+        make_question(tags=["储存"])
+    shortfalls = services.blueprint_shortfalls(
+        banks=[bank],
+        rules=[
+            {"type": "single", "count": 2, "points": 2},
+            {"type": "single", "tags": ["储存"], "count": 1, "points": 2},
+        ],
+    )
+    assert len(shortfalls) == 1

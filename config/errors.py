@@ -3,8 +3,8 @@ Domain errors.
 
 A service raises one of these when a rule of the domain forbids what was
 asked (`NotEligible`, `AttemptClosed`, …). Views never build error responses
-themselves: the API's exception handler (`config.api`) and the HTML views turn
-a DomainError into one response shape, in the user's language.
+themselves: the API's exception handler (`config.api`) turns a DomainError
+into one response shape, in the user's language.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +21,3 @@ class DomainError(Exception):
         self.message = message if message is not None else self.default_message
         self.details = details or {}
         super().__init__(str(self.message))
-
-
-class PermissionDenied(DomainError):
-    code = "permission_denied"
-    status = 403
-    default_message = _("You do not have permission to do this.")

@@ -101,6 +101,8 @@ class QuestionForm(WagtailAdminModelForm):
             self.fields[f"option_{OPTION_LABELS[index]}"].initial = text
         if self.instance.pk:
             self.fields["answer_text"].initial = self.instance.answer_display
+            # Versions live in one bank; moving a question is not an edit.
+            self.fields["bank"].disabled = True
         if self.for_user is not None:
             self.fields["bank"].queryset = selectors.banks_for_author(self.for_user)
 

@@ -156,7 +156,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
 # Cache. Redis when REDIS_URL is set (every production web process shares it);
-# otherwise process-local memory, which is right for a single process only.
+# otherwise files under var/, so that the web process and the local worker
+# still share one cache (a page published by the worker's schedule replaces
+# the cached copy the web process serves).
 # ---------------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -170,7 +172,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
 
 # ---------------------------------------------------------------------------
 # Celery. https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -6,7 +6,7 @@ and switch eager mode off for themselves (tests/conftest.py).
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret"  # noqa: S105
@@ -16,6 +16,9 @@ ALLOWED_HOSTS = ["*"]
 
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+
+if not REDIS_URL:  # a run without Redis keeps its cache to itself
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.choices import Industry
 from exams.choices import DuplicatePolicy, QuestionStatus, QuestionType
 from exams.models import BlueprintRule, ImportJob, Paper, PaperQuestion, Question, QuestionBank
 
@@ -50,7 +51,9 @@ class QuestionInput(serializers.Serializer):
     answer = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=1)
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     difficulty = serializers.IntegerField(min_value=1, max_value=5, default=3)
-    industry = serializers.CharField(required=False, allow_blank=True, default="")
+    industry = serializers.ChoiceField(
+        choices=Industry.choices, required=False, allow_blank=True, default=""
+    )
     tags = serializers.ListField(child=serializers.CharField(), default=list)
     source = serializers.CharField(required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)

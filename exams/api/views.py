@@ -5,13 +5,14 @@ For authors and staff: questions here carry their keys.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.choices import Industry
 from exams import selectors, services
 from exams.api.serializers import (
     BankOutput,
@@ -25,6 +26,7 @@ from exams.api.serializers import (
     RetireInput,
     RetireOutput,
 )
+from exams.choices import QuestionStatus, QuestionType
 from exams.models import ImportJob, Paper
 
 
@@ -38,6 +40,14 @@ class AuthorsOnly(permissions.BasePermission):
             else ("exams.add_question")
         )
         return request.user.is_authenticated and request.user.has_perm(needed)
+
+
+class QuestionFilters(serializers.Serializer):
+    bank = serializers.IntegerField(required=False)
+    type = serializers.ChoiceField(choices=QuestionType.choices, required=False)
+    status = serializers.ChoiceField(choices=QuestionStatus.choices, required=False)
+    difficulty = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    industry = serializers.ChoiceField(choices=Industry.choices, required=False)
 
 
 class BankListApi(ListAPIView):
@@ -54,9 +64,11 @@ class QuestionListApi(APIView):
     @extend_schema(responses=QuestionOutput(many=True), summary="List current questions")
     def get(self, request):
         questions = selectors.questions_for_author(request.user).prefetch_related("tags")
-        for field in ("bank", "type", "status", "difficulty", "industry"):
-            if request.query_params.get(field):
-                questions = questions.filter(**{field: request.query_params[field]})
+        filters = QuestionFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        for field, value in filters.validated_data.items():
+            if value not in ("", None):
+                questions = questions.filter(**{field: value})
         if request.query_params.get("tag"):
             questions = questions.filter(tags__name=request.query_params["tag"])
         if request.query_params.get("q"):

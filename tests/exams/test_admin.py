@@ -91,10 +91,14 @@ def test_bulk_retire(trainer_client, make_question):
     assert Question.objects.filter(status=QuestionStatus.RETIRED).count() == 2
 
 
-def test_the_preview_shows_the_question_as_the_candidate_sees_it(trainer_client, make_question):
-    question = make_question(options=["专库专用", "混存混放"], answer=[0])
-    page = trainer_client.get(f"{QUESTIONS_URL}edit/{question.pk}/").content.decode()
-    assert "preview" in page.lower()
+def test_the_preview_shows_the_question_as_the_candidate_sees_it(rf, trainer, make_question):
+    question = make_question(options=["专库专用", "混存混放"], answer=[0], type="single")
+    request = rf.get("/")
+    request.user = trainer
+    page = question.serve_preview(request, "").render().content.decode()
+    assert "A. 专库专用" in page and "B. 混存混放" in page
+    assert 'type="radio"' in page
+    assert "考生看到的样子" in page
 
 
 def test_other_banks_are_out_of_reach(trainer_client, other_bank, make_question):

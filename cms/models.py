@@ -228,7 +228,7 @@ class CampaignIndexPage(ContentPage):
             .select_related("listing_image")
             .order_by("-start_date")
         )
-        context["campaigns"] = paginate(request, campaigns)
+        context["items"] = paginate(request, campaigns)
         return context
 
 
@@ -306,7 +306,7 @@ class NewsIndexPage(ContentPage):
             .select_related("listing_image")
             .order_by("-date", "-pk")
         )
-        context["news"] = paginate(request, news)
+        context["items"] = paginate(request, news)
         return context
 
 

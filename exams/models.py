@@ -266,7 +266,12 @@ class BlueprintRule(Orderable):
 
     @property
     def tag_list(self):
-        return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]
+        return self.split_tags(self.tags)
+
+    @staticmethod
+    def split_tags(text):
+        """'储存，运输, 应急' → ['储存', '运输', '应急'] (full-width commas too)."""
+        return [tag.strip() for tag in (text or "").replace("，", ",").split(",") if tag.strip()]
 
 
 class ImportJob(models.Model):

@@ -35,7 +35,7 @@ from wagtail.snippets.views.snippets import (
 from exams import selectors, services
 from exams.choices import PaperKind, QuestionType
 from exams.importers.base import FALSE, OPTION_LABELS, TRUE
-from exams.models import Paper, Question, QuestionBank
+from exams.models import BlueprintRule, Paper, Question, QuestionBank
 
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
 FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
@@ -317,14 +317,7 @@ class PaperForm(WagtailAdminModelForm):
     def check_contents(self):
         cleaned = self.cleaned_data
         rules = [
-            {
-                **form.cleaned_data,
-                "tags": [
-                    tag.strip()
-                    for tag in form.cleaned_data.get("tags", "").replace("，", ",").split(",")
-                    if tag.strip()
-                ],
-            }
+            {**form.cleaned_data, "tags": BlueprintRule.split_tags(form.cleaned_data.get("tags"))}
             for form in self.formsets["rules"].forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]

@@ -39,3 +39,15 @@ class Industry(models.TextChoices):
     METALLURGY = "metallurgy", _("Metallurgy and non-ferrous metals")
     CONFINED_SPACES = "confined_spaces", _("Confined spaces")
     OTHER = "other", _("Other industries")
+
+
+class TargetRole(models.TextChoices):
+    """
+    The four kinds of people the safety-training rules name. A course is
+    written for some of them; an exam is set for one.
+    """
+
+    PRINCIPAL = "principal", _("Principal person in charge")
+    SAFETY_MANAGER = "safety_manager", _("Safety manager")
+    SPECIAL_OPERATIONS = "special_operations", _("Special-operations worker")
+    PRACTITIONER = "practitioner", _("General practitioner")

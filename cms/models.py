@@ -5,7 +5,8 @@ The public safety-education site: page types and their parent/child rules.
     ├── KnowledgeIndexPage → ArticlePage (knowledge, case studies, warning education)
     ├── CampaignIndexPage  → CampaignPage (5·12, Safety Production Month, 10·13, Ankang Cup)
     ├── NewsIndexPage      → NewsPage
-    └── ResourceLibraryPage (documents to download)
+    ├── ResourceLibraryPage (documents to download)
+    └── training.TrainingIndexPage → CoursePage → LessonPage (see training/models.py)
 """
 
 import datetime
@@ -96,6 +97,7 @@ class HomePage(ContentPage):
         "cms.CampaignIndexPage",
         "cms.NewsIndexPage",
         "cms.ResourceLibraryPage",
+        "training.TrainingIndexPage",
     ]
     max_count_per_parent = 1
 

@@ -14,6 +14,7 @@ from config.health import HealthView
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("exams.api.urls")),
+    path("training/", include("training.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("", include("cms.urls")),
+    path("learning/", include("training.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

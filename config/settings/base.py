@@ -210,11 +210,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": 60.0,
     },
+    "purge-old-study-sessions": {
+        "task": "training.tasks.purge_old_study_sessions",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+# ---------------------------------------------------------------------------
+# Training: how study time becomes learning hours (学时).
+# ---------------------------------------------------------------------------
+
+# One learning hour is one class period of 45 minutes, as training providers count it.
+TRAINING_MINUTES_PER_HOUR = env.int("TRAINING_MINUTES_PER_HOUR", default=45)
+# The lesson page reports every this many seconds while the learner studies.
+TRAINING_HEARTBEAT_SECONDS = env.int("TRAINING_HEARTBEAT_SECONDS", default=20)
+# No input for this long (and no video playing) and the clock stops.
+TRAINING_IDLE_LIMIT_SECONDS = env.int("TRAINING_IDLE_LIMIT_SECONDS", default=180)
+# Learning records are an archive the regulator may ask for (six years).
+TRAINING_RECORD_RETENTION_YEARS = env.int("TRAINING_RECORD_RETENTION_YEARS", default=6)
 
 # ---------------------------------------------------------------------------
 # Passwords and sessions

@@ -35,7 +35,7 @@ from wagtail.snippets.views.snippets import (
 from exams import selectors, services
 from exams.choices import PaperKind, QuestionType
 from exams.importers.base import FALSE, OPTION_LABELS, TRUE
-from exams.models import BlueprintRule, Paper, Question, QuestionBank
+from exams.models import BlueprintRule, Exam, Paper, Question, QuestionBank
 
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
 FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
@@ -364,8 +364,19 @@ class QuestionBankViewSet(SnippetViewSet):
         return selectors.banks_for_author(request.user)
 
 
+class ExamViewSet(SnippetViewSet):
+    """Exams and the training they require; sessions and bookings build on these."""
+
+    model = Exam
+    icon = "clipboard-list"
+    menu_label = _("Exams")
+    list_display = ["title", "target_role", "industry", "paper", "attempts_allowed"]
+    list_filter = ["target_role", "industry"]
+    copy_view_enabled = False
+
+
 class QuestionBankGroup(SnippetViewSetGroup):
-    items = (QuestionViewSet, QuestionBankViewSet, PaperViewSet)
+    items = (QuestionViewSet, QuestionBankViewSet, PaperViewSet, ExamViewSet)
     menu_icon = "help"
     menu_label = _("Question bank")
     menu_name = "question_bank"

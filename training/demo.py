@@ -8,10 +8,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.choices import Industry, TargetRole
 from accounts.models import User
 from cms.demo import child, paragraph, stream
 from cms.demo_media import drill_video, leaflet_pdf, regulation_pdf
 from cms.models import HomePage
+from exams.demo_questions import BLUEPRINT
+from exams.models import Exam, Paper
 from training import services
 from training.choices import EnrolmentSource
 from training.models import CoursePage, Enrolment, LessonPage, LessonProgress, TrainingIndexPage
@@ -193,7 +196,22 @@ def seed_courses():
     )
     _lessons(confined, CONFINED_LESSONS, media)
     _demo_learner_half_way(chemicals)
+    _exam_requiring(chemicals)
     return index
+
+
+def _exam_requiring(course):
+    """An exam that needs the chemicals course, so that eligibility can be seen."""
+    exam, created = Exam.objects.get_or_create(
+        title="危险化学品企业安全生产管理人员考试",
+        defaults={
+            "target_role": TargetRole.SAFETY_MANAGER,
+            "industry": Industry.HAZARDOUS_CHEMICALS,
+            "paper": Paper.objects.filter(name=BLUEPRINT["name"]).first(),
+        },
+    )
+    if created:
+        exam.required_courses.add(course)
 
 
 def _demo_learner_half_way(course):

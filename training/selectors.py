@@ -3,8 +3,9 @@
 from django.db.models import Avg, Count, Q
 
 from accounts.services import user_find_by_id_number
+from exams.models import Exam
 from training.models import Enrolment, LessonProgress, seconds_to_hours
-from training.services import lesson_requirements
+from training.services import eligibility_for, lesson_requirements
 
 
 def course_for_learner(*, course, user):
@@ -68,6 +69,16 @@ def enrolments_for_learner(user):
         .select_related("course")
         .order_by("completed_at", "-last_studied_at", "-enrolled_at")
     )
+
+
+def exam_eligibility_for_learner(user):
+    """The exams that require a course the learner is on, each with their eligibility."""
+    exams = (
+        Exam.objects.filter(required_courses__enrolments__learner=user)
+        .distinct()
+        .prefetch_related("required_courses")
+    )
+    return [(exam, eligibility_for(user, exam)) for exam in exams]
 
 
 def lesson_progress_for(enrolment):

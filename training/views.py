@@ -46,7 +46,14 @@ def my_learning(request):
     enrolments = Paginator(selectors.enrolments_for_learner(request.user), 20).get_page(
         request.GET.get("page")
     )
-    return TemplateResponse(request, "training/my_learning.html", {"enrolments": enrolments})
+    return TemplateResponse(
+        request,
+        "training/my_learning.html",
+        {
+            "enrolments": enrolments,
+            "exams": selectors.exam_eligibility_for_learner(request.user),
+        },
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import translation
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page, Site
 
@@ -27,6 +28,13 @@ def stream(*blocks):
     return json.dumps(
         [{"type": kind, "value": value, "id": block_id} for block_id, kind, value in blocks]
     )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English: reverse() gives /en/ addresses, services speak English."""
+    with translation.override("en"):
+        yield
 
 
 VIDEO_ID = "video-1"

@@ -32,7 +32,10 @@ def start(client, lesson):
 def beat(client, token, sequence, **fields):
     payload = {"sequence": sequence, "visible": True, "idle_seconds": 1, **fields}
     response = client.post(
-        reverse("api:training-heartbeat", args=[token]), payload, content_type="application/json"
+        reverse("api:training-heartbeat", args=[token]),
+        payload,
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200, response.content
     return response.json()

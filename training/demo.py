@@ -166,6 +166,7 @@ def seed_courses():
         TrainingIndexPage,
         "courses",
         title="培训课程",
+        show_in_menus=True,
         summary="安全生产管理人员、特种作业人员和从业人员的在线学习课程。",
         intro="在线学习，累计学时。学完规定课程和学时后，即可报名参加考试。",
     )

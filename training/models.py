@@ -181,15 +181,13 @@ class LessonPage(Page):
             block.id: block.value for block in self.body if block.block_type == "check_question"
         }
 
-    def video_ids(self):
-        return [block.id for block in self.body if block.block_type == "lesson_video"]
-
-    def no_skipping_video_ids(self):
-        return [
-            block.id
+    def videos(self):
+        """{block id: video document} of the lesson's videos that count."""
+        return {
+            block.id: block.value["video"]
             for block in self.body
-            if block.block_type == "lesson_video" and block.value["no_skipping"]
-        ]
+            if block.block_type == "lesson_video" and block.value["video"]
+        }
 
     def correct_choice(self, block_id):
         question = self.check_questions().get(block_id)

@@ -33,6 +33,7 @@ from accounts.choices import ROLE_GROUP_NAMES, Role
 from config.errors import DomainError
 from training.blocks import VIDEO_WATCHED_SHARE
 from training.choices import BeatOutcome, EnrolmentSource, StudySessionState
+from training.media import video_seconds
 from training.models import Enrolment, LessonProgress, StudySession, seconds_to_hours
 
 # A video position may run this far ahead of the server's clock (network jitter).
@@ -242,12 +243,16 @@ def _watch(progress, beat, window):
     video_id = beat.video_id
     if not video_id or beat.video_position is None or progress.lesson is None:
         return 0.0, False
-    if video_id not in progress.lesson.video_ids():
+    document = progress.lesson.videos().get(video_id)
+    if document is None:
         return 0.0, False
     state = progress.videos.setdefault(video_id, {"duration": None, "position": 0.0, "watched": []})
-    # The first duration reported is kept: a later, shorter one cannot shrink the work.
-    if state["duration"] is None and beat.video_duration and beat.video_duration > 0:
-        state["duration"] = float(beat.video_duration)
+    if state["duration"] is None:
+        # Measured on the server; only a file OpenCV cannot read falls back to
+        # what the page reports, and then the first report is kept.
+        state["duration"] = video_seconds(document) or (
+            float(beat.video_duration) if beat.video_duration else None
+        )
     position = max(0.0, float(beat.video_position))
     if state["duration"]:
         position = min(position, state["duration"])
@@ -286,7 +291,7 @@ def lesson_requirements(progress):
         return missing
     if progress.content_seen_at is None:
         missing.append(_("Read the lesson to the end."))
-    for video_id in lesson.video_ids():
+    for video_id in lesson.videos():
         if video_watched_share(progress.videos.get(video_id, {})) < VIDEO_WATCHED_SHARE:
             missing.append(_("Watch the video to the end."))
             break

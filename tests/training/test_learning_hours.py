@@ -7,10 +7,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.files import File
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.demo_media import drill_video
 from tests.training.conftest import QUESTION_ID, VIDEO_ID
 from training.models import Enrolment, LessonProgress
 
@@ -218,3 +220,25 @@ def test_a_course_is_complete_with_all_lessons_and_its_required_hours(
     assert result["state"]["course_hours"] == "1.0"
     progress.refresh_from_db()
     assert progress.seconds_credited == pytest.approx(45 * 60)
+
+
+def test_the_length_of_a_video_is_measured_on_the_server_not_taken_from_the_page(
+    client, alice, alice_enrolled, video_lesson, video_document, clock
+):
+    with open(drill_video().file.path, "rb") as real_video:  # ten seconds of VP8
+        video_document.file.save("drill.webm", File(real_video))
+    client.force_login(alice)
+    token = start(client, video_lesson)
+    clock.shift(HEARTBEAT)
+    # The page claims the video is one second long and has been watched.
+    state = beat(
+        client,
+        token,
+        1,
+        video_id=VIDEO_ID,
+        video_position=1,
+        video_duration=1,
+        video_playing=True,
+    )["state"]
+    assert "Watch the video to the end." in state["missing"]
+    assert LessonProgress.objects.get().videos[VIDEO_ID]["duration"] == 10

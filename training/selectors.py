@@ -1,6 +1,6 @@
 """Reads of courses and the learning record, for pages, the API and the admin."""
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 
 from accounts.services import user_find_by_id_number
 from exams.models import Exam
@@ -116,7 +116,7 @@ def learners_for_course(*, course, query=""):
         enrolments = enrolments.filter(condition)
     return enrolments.annotate(
         lessons_done=Count("lessons", filter=Q(lessons__completed_at__isnull=False))
-    ).order_by("-last_studied_at", "-enrolled_at")
+    ).order_by(F("last_studied_at").desc(nulls_last=True), "-enrolled_at")
 
 
 def record_rows(enrolments):

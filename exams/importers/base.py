@@ -12,20 +12,15 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+# Shared with every reader of uploaded files; imported from here by the question readers.
+from config.xlsx import ImportFileError as ImportFileError
+
 OPTION_LABELS = "ABCDEFGH"
 MAX_OPTIONS = len(OPTION_LABELS)
 
 # True/false questions have no options; their answer is (0,) for true (正确)
 # and (1,) for false (错误).
 TRUE, FALSE = (0,), (1,)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not the format it claims, empty, too big…)."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
 
 
 @dataclasses.dataclass

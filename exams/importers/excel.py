@@ -12,19 +12,25 @@ and strict about what they mean: a row whose answer names a missing option,
 say, is reported, never guessed at.
 """
 
-import io
 import itertools
 import re
 import unicodedata
-import warnings
-import zipfile
-from xml.etree.ElementTree import ParseError
 
-import openpyxl
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from openpyxl.utils.exceptions import InvalidFileException
 
+from config.xlsx import (
+    EMPTY_WORKBOOK,
+    HEADER_SEARCH_ROWS,
+    MISSING_COLUMNS,
+    cell_text,
+    find_header_row,
+    has_content,
+    header_key,
+    match_columns,
+    read_workbook,
+    row_location,
+    sheet_rows,
+)
 from exams.choices import QuestionType
 
 from .base import (
@@ -42,9 +48,6 @@ from .base import (
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
-# Above the header there may be a title, a date, a note on how to fill the
-# sheet in; the header is looked for in this many rows.
-HEADER_SEARCH_ROWS = 10
 
 # The header the writer produces and the template shows.
 COLUMNS = (
@@ -104,44 +107,14 @@ DEFAULT_DIFFICULTY = 3
 ANSWER_SEPARATORS = re.compile(r"[\s,、;/|.]+")
 TAG_SEPARATORS = re.compile(r"[，,；;、/\s]+")
 
-# openpyxl reads the parts of the zip lazily and reports a damaged or foreign
-# file with whatever its XML or zip layer raised.
-UNREADABLE = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    OSError,
-    ParseError,
-)
-# Excel 97–2003 (.xls) and password-protected .xlsx files are OLE2 containers.
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-FILE_EMPTY = _("The file is empty.")
-FILE_TOO_BIG = _(
-    "The file is larger than %(limit)s, the most that can be imported. Split it into smaller files."
-)
-NOT_XLSX = _(
-    "The file is not an Excel workbook (.xlsx). Open it in Excel or WPS and save it as .xlsx."
-)
-OLD_XLS = _(
-    "The file is an Excel 97–2003 workbook (.xls) or is protected by a password. "
-    "Open it in Excel or WPS and save it as .xlsx without a password."
-)
-EMPTY_WORKBOOK = _("The workbook is empty.")
 NO_HEADER = _(
     "No header row found. One of the first %(rows)d rows must name the columns "
     "题型, 题干, 选项A to 选项H, 答案, 解析, 难度 and 知识点."
 )
-MISSING_COLUMNS = _("The header row (row %(row)d) lacks the required columns: %(columns)s.")
 NO_QUESTIONS = _("The file has a header row but no questions under it.")
 TOO_MANY_ROWS = _(
     "The file has more than %(limit)d questions. Split it into files of at most %(limit)d."
 )
-
-ROW = _("Row %(row)d")
-SHEET_ROW = _("Sheet “%(sheet)s”, row %(row)d")
 
 TYPE_EMPTY = _("The question type (题型) is empty: write 单选, 多选 or 判断.")
 TYPE_UNKNOWN = _("Unknown question type “%(type)s”: write 单选, 多选 or 判断.")
@@ -179,25 +152,9 @@ DIFFICULTY_INVALID = _(
 
 def parse_excel(fileobj, *, max_rows=MAX_ROWS, max_bytes=MAX_BYTES):
     """Read every sheet that has a question header; sheets without one (notes) are ignored."""
-    data = fileobj.read(max_bytes + 1)
-    if not data:
-        raise ImportFileError(FILE_EMPTY)
-    if len(data) > max_bytes:
-        raise ImportFileError(FILE_TOO_BIG % {"limit": filesizeformat(max_bytes)})
-    if data.startswith(OLE2_SIGNATURE):
-        raise ImportFileError(OLD_XLS)
-    try:
-        # openpyxl warns about every Excel feature it does not keep (data
-        # validation, conditional formatting…); none of them matter here.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                return _read_workbook(workbook, max_rows)
-            finally:
-                workbook.close()
-    except UNREADABLE as error:
-        raise ImportFileError(NOT_XLSX) from error
+    return read_workbook(
+        fileobj, lambda workbook: _read_workbook(workbook, max_rows), max_bytes=max_bytes
+    )
 
 
 def _read_workbook(workbook, max_rows):
@@ -205,11 +162,9 @@ def _read_workbook(workbook, max_rows):
     question_rows = 0
     found_header = found_content = False
     for sheet in workbook.worksheets:
-        # Some programs write a wrong sheet size; read up to the real last row.
-        sheet.reset_dimensions()
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        rows = sheet_rows(sheet)
         top_rows = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
-        found_content = found_content or any(_has_content(values) for _, values in top_rows)
+        found_content = found_content or any(has_content(values) for _, values in top_rows)
         header = _find_header(top_rows)
         if header is None:
             continue
@@ -223,10 +178,7 @@ def _read_workbook(workbook, max_rows):
             question_rows += 1
             if question_rows > max_rows:
                 raise ImportFileError(TOO_MANY_ROWS % {"limit": max_rows})
-            if len(workbook.worksheets) > 1:
-                location = SHEET_ROW % {"sheet": sheet.title, "row": row_number}
-            else:
-                location = ROW % {"row": row_number}
+            location = row_location(sheet, row_number, several_sheets=len(workbook.worksheets) > 1)
             question, problems = _read_question(cells, options)
             if problems:
                 issues.extend(ParseIssue(location, str(message)) for message in problems)
@@ -242,57 +194,39 @@ def _read_workbook(workbook, max_rows):
     return ParseResult(questions, issues)
 
 
-def _header_key(value):
-    """A header cell as compared with the known names: "＊ 选项Ａ\n(必填)" → "选项A"."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = re.sub(r"\(.*?\)|\s|[*:]", "", text)
-    return text.upper()
-
-
 def _find_header(top_rows):
     """The columns and the first data row, from the first row naming two known columns."""
-    for position, (row_number, values) in enumerate(top_rows):
-        fields, options = _match_columns(values)
-        if len(fields) + len(options) < 2:
-            continue
-        missing = [name for field, name in REQUIRED_COLUMNS.items() if field not in fields]
-        if missing:
-            raise ImportFileError(
-                MISSING_COLUMNS % {"row": row_number, "columns": "、".join(missing)}
-            )
-        first_data_row = row_number + 1
-        below = top_rows[position + 1] if position + 1 < len(top_rows) else None
-        if not options and below and OPTION_GROUP in map(_header_key, values):
-            _, options = _match_columns(below[1])
-            if options:
-                first_data_row += 1
-        return {"fields": fields, "options": options}, first_data_row
-    return None
+    position = find_header_row(top_rows, lambda values: sum(map(len, _match_columns(values))))
+    if position is None:
+        return None
+    row_number, values = top_rows[position]
+    fields, options = _match_columns(values)
+    missing = [name for field, name in REQUIRED_COLUMNS.items() if field not in fields]
+    if missing:
+        raise ImportFileError(MISSING_COLUMNS % {"row": row_number, "columns": "、".join(missing)})
+    first_data_row = row_number + 1
+    below = top_rows[position + 1] if position + 1 < len(top_rows) else None
+    if not options and below and OPTION_GROUP in map(header_key, values):
+        _, options = _match_columns(below[1])
+        if options:
+            first_data_row += 1
+    return {"fields": fields, "options": options}, first_data_row
 
 
 def _match_columns(values):
     """{field: column index} and {option index: column index} for a header row."""
-    fields, options = {}, {}
+    options = {}
     for column, value in enumerate(values):
-        key = _header_key(value)
-        if option := OPTION_COLUMN.fullmatch(key):
+        if option := OPTION_COLUMN.fullmatch(header_key(value)):
             options.setdefault(ord(option.group(1)) - ord("A"), column)
-            continue
-        for field, names in COLUMN_NAMES.items():
-            if key in names:
-                fields.setdefault(field, column)
-    return fields, options
-
-
-def _has_content(values):
-    return any(_cell_text(value) for value in values)
+    return match_columns(values, COLUMN_NAMES), options
 
 
 def _row_cells(values, columns):
     """The row's texts by field, and its option texts in order (A first)."""
 
     def text(column):
-        return _cell_text(values[column]) if column < len(values) else ""
+        return cell_text(values[column]) if column < len(values) else ""
 
     cells = {field: text(column) for field, column in columns["fields"].items()}
     option_columns = columns["options"]
@@ -301,18 +235,6 @@ def _row_cells(values, columns):
         for index in range(max(option_columns, default=-1) + 1)
     ]
     return cells, options
-
-
-def _cell_text(value):
-    """A cell as text, trimmed line by line; whole numbers stored as 3.0 read as "3"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    lines = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.strip() for line in lines).strip()
 
 
 def _read_question(cells, option_texts):

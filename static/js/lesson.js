@@ -39,7 +39,12 @@ async function post(url, body, options = {}) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+    headers: {
+      "Content-Type": "application/json",
+      "X-CSRFToken": csrfToken,
+      // The API answers in the page's language.
+      "Accept-Language": document.documentElement.lang,
+    },
     body: JSON.stringify(body),
     ...options,
   });

@@ -69,3 +69,11 @@ def test_the_openapi_schema_and_its_docs_are_served_without_a_cdn(client):
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_the_api_answers_in_the_language_the_client_asks_for(client):
+    url = "/api/v1/training/enrolments/"
+    assert client.get(url).json()["error"]["message"] == "身份认证信息未提供。"
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert english.json()["error"]["message"] == "Authentication credentials were not provided."
+    assert english["Content-Language"] == "en"

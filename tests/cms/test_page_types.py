@@ -15,6 +15,7 @@ from cms.models import (
     NewsPage,
     ResourceLibraryPage,
 )
+from training.models import CoursePage, LessonPage, TrainingIndexPage
 
 
 def list_block(items):
@@ -82,12 +83,21 @@ class TestPageTypes(WagtailPageTestCase):
     def test_the_tree_rules(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
         self.assertAllowedSubpageTypes(
-            HomePage, {KnowledgeIndexPage, CampaignIndexPage, NewsIndexPage, ResourceLibraryPage}
+            HomePage,
+            {
+                KnowledgeIndexPage,
+                CampaignIndexPage,
+                NewsIndexPage,
+                ResourceLibraryPage,
+                TrainingIndexPage,
+            },
         )
         self.assertAllowedSubpageTypes(KnowledgeIndexPage, {ArticlePage})
         self.assertAllowedSubpageTypes(CampaignIndexPage, {CampaignPage})
         self.assertAllowedSubpageTypes(NewsIndexPage, {NewsPage})
-        for leaf in (ArticlePage, CampaignPage, NewsPage, ResourceLibraryPage):
+        self.assertAllowedSubpageTypes(TrainingIndexPage, {CoursePage})
+        self.assertAllowedSubpageTypes(CoursePage, {LessonPage})
+        for leaf in (ArticlePage, CampaignPage, NewsPage, ResourceLibraryPage, LessonPage):
             self.assertAllowedSubpageTypes(leaf, set())
 
     def test_pages_cannot_be_created_elsewhere(self):
@@ -96,6 +106,8 @@ class TestPageTypes(WagtailPageTestCase):
         self.assertCanNotCreateAt(KnowledgeIndexPage, CampaignPage)
         self.assertCanNotCreateAt(CampaignIndexPage, ArticlePage)
         self.assertCanNotCreateAt(HomePage, HomePage)
+        self.assertCanNotCreateAt(HomePage, CoursePage)
+        self.assertCanNotCreateAt(TrainingIndexPage, LessonPage)
 
     def test_an_article_with_every_block(self):
         knowledge = self.home.add_child(instance=KnowledgeIndexPage(title="安全知识", slug="k"))

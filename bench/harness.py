@@ -11,6 +11,7 @@ in time; every figure printed is measured in the same run as its baseline.
 import contextlib
 import datetime
 import http.client
+import json
 import os
 import platform
 import re
@@ -30,14 +31,29 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 PYTHON = sys.executable
 
 
+def bench_keys():
+    """
+    Throwaway keys, made on the first run and kept in var/bench: the bench
+    database outlives a run, and rows encrypted with one run's keys must be
+    readable by the next (seed_demo reads the users it made before).
+    """
+    path = VAR / "keys.json"
+    if not path.exists():
+        keys = {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ID_NUMBER_DIGEST_KEY": secrets.token_urlsafe(32),
+        }
+        path.write_text(json.dumps(keys))
+    return json.loads(path.read_text())
+
+
 def bench_env(**overrides):
     VAR.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ID_NUMBER_DIGEST_KEY": secrets.token_urlsafe(32),
+        **bench_keys(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": os.environ.get(

@@ -4,10 +4,14 @@ import tempfile
 
 import cv2
 from django.core.cache import cache
+from wagtail.documents import get_document_model
 
 
-def video_seconds(document):
+def video_seconds(document_id):
     """Seconds of video in a Wagtail document, measured once with OpenCV; None if unreadable."""
+    document = get_document_model().objects.filter(pk=document_id).first()
+    if document is None:
+        return None
     key = f"training:video-seconds:{document.pk}:{document.file_hash or document.file.name}"
     seconds = cache.get(key)
     if seconds is None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -181,13 +182,27 @@ class LessonPage(Page):
             block.id: block.value for block in self.body if block.block_type == "check_question"
         }
 
-    def videos(self):
-        """{block id: video document} of the lesson's videos that count."""
-        return {
-            block.id: block.value["video"]
-            for block in self.body
-            if block.block_type == "lesson_video" and block.value["video"]
-        }
+    def requirements(self):
+        """
+        What finishing the lesson takes: {"videos": {block id: document id},
+        "questions": [block ids]}. Read on every heartbeat, so taken from the
+        raw stream (no block parsing, no document queries) and cached for the
+        published revision.
+        """
+        key = f"training:lesson-requirements:{self.pk}:{self.live_revision_id}"
+        requirements = cache.get(key)
+        if requirements is None:
+            blocks = self.body.raw_data
+            requirements = {
+                "videos": {
+                    block["id"]: block["value"]["video"]
+                    for block in blocks
+                    if block["type"] == "lesson_video" and block["value"].get("video")
+                },
+                "questions": [block["id"] for block in blocks if block["type"] == "check_question"],
+            }
+            cache.set(key, requirements, 60 * 60 * 24)
+        return requirements
 
     def correct_choice(self, block_id):
         question = self.check_questions().get(block_id)

@@ -208,13 +208,15 @@ def heartbeat(*, learner, token, beat):
             Enrolment.objects.filter(pk=enrolment.pk).update(
                 seconds_credited=F("seconds_credited") + credited, last_studied_at=now
             )
-            enrolment.refresh_from_db(fields=["seconds_credited", "last_studied_at"])
+            # One active session per learner: nothing else adds to this enrolment meanwhile.
+            enrolment.seconds_credited += credited
+            enrolment.last_studied_at = now
 
         result = BeatResult(outcome, credited, progress)
-        if seen_end or video_changed or credited:
-            result.lesson_completed_now, result.course_completed_now = _refresh_completion(
-                progress, now
-            )
+        # Only reading to the end or watching can finish a lesson; only time, a course.
+        result.lesson_completed_now, result.course_completed_now = _refresh_completion(
+            progress, now, lesson_may_change=seen_end or video_changed
+        )
         return result
 
 
@@ -243,14 +245,14 @@ def _watch(progress, beat, window):
     video_id = beat.video_id
     if not video_id or beat.video_position is None or progress.lesson is None:
         return 0.0, False
-    document = progress.lesson.videos().get(video_id)
-    if document is None:
+    document_id = progress.lesson.requirements()["videos"].get(video_id)
+    if document_id is None:
         return 0.0, False
     state = progress.videos.setdefault(video_id, {"duration": None, "position": 0.0, "watched": []})
     if state["duration"] is None:
         # Measured on the server; only a file OpenCV cannot read falls back to
         # what the page reports, and then the first report is kept.
-        state["duration"] = video_seconds(document) or (
+        state["duration"] = video_seconds(document_id) or (
             float(beat.video_duration) if beat.video_duration else None
         )
     position = max(0.0, float(beat.video_position))
@@ -291,11 +293,12 @@ def lesson_requirements(progress):
         return missing
     if progress.content_seen_at is None:
         missing.append(_("Read the lesson to the end."))
-    for video_id in lesson.videos():
+    requirements = lesson.requirements()
+    for video_id in requirements["videos"]:
         if video_watched_share(progress.videos.get(video_id, {})) < VIDEO_WATCHED_SHARE:
             missing.append(_("Watch the video to the end."))
             break
-    unanswered = set(lesson.check_questions()) - set(progress.answers)
+    unanswered = set(requirements["questions"]) - set(progress.answers)
     if unanswered:
         missing.append(
             _("Answer the check questions (%(count)d left).") % {"count": len(unanswered)}
@@ -303,21 +306,31 @@ def lesson_requirements(progress):
     return missing
 
 
-def _refresh_completion(progress, now):
+def _refresh_completion(progress, now, *, lesson_may_change=True):
     """Mark the lesson, then the course, complete when they are. Returns what completed now."""
     lesson_now = course_now = False
-    if progress.completed_at is None and progress.lesson and not lesson_requirements(progress):
+    if (
+        lesson_may_change
+        and progress.completed_at is None
+        and progress.lesson
+        and not lesson_requirements(progress)
+    ):
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
         lesson_now = True
     enrolment = progress.enrolment
     course = enrolment.course
-    if enrolment.completed_at is None and course is not None:
+    if (
+        enrolment.completed_at is None
+        and course is not None
+        # Cheap first: most heartbeats come long before the hours are reached.
+        and enrolment.seconds_credited >= course.required_seconds
+    ):
         lessons = list(course.lessons().values_list("pk", flat=True))
         done = LessonProgress.objects.filter(
             enrolment=enrolment, lesson_id__in=lessons, completed_at__isnull=False
         ).count()
-        if done == len(lessons) and enrolment.seconds_credited >= course.required_seconds:
+        if done == len(lessons):
             # Once complete, always complete: a lesson added later does not undo it.
             Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
                 completed_at=now

@@ -124,3 +124,13 @@ def test_a_trainer_cannot_write_outside_the_training_section(client, trainer, op
     home = open_to_trainers.get_parent()
     url = reverse("wagtailadmin_pages:add", args=["cms", "newsindexpage", home.pk])
     assert client.get(url).status_code in (302, 403)
+
+
+def test_a_trainer_previews_a_lesson_without_being_enrolled(
+    client, trainer, open_to_trainers, video_lesson
+):
+    client.force_login(trainer)
+    response = client.get(reverse("wagtailadmin_pages:view_draft", args=[video_lesson.pk]))
+    assert response.status_code == 200
+    assert "进入有限空间前首先要做什么？" in response.content.decode()
+    assert "lesson.js" not in response.content.decode()  # no study clock in a preview

@@ -4,6 +4,9 @@ last names, the personal details, and the ID number masked in every list.
 """
 
 from django import forms
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
@@ -57,9 +60,28 @@ class IndexView(wagtail_users.IndexView):
         return results | queryset.filter(pk=holder.pk) if holder else results
 
 
+class DeleteView(wagtail_users.DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            # Learning records and exam results are archives the regulator may
+            # ask for; their holder stays until the retention jobs let go.
+            messages.error(
+                self.request,
+                _(
+                    "%(name)s cannot be deleted: their learning or exam records must be kept. "
+                    "Deactivate the account instead."
+                )
+                % {"name": self.object},
+            )
+            return redirect(self.get_success_url())
+
+
 class UserViewSet(wagtail_users.UserViewSet):
     model = User
     index_view_class = IndexView
+    delete_view_class = DeleteView
     create_template_name = "accounts/admin/user_create.html"
     edit_template_name = "accounts/admin/user_edit.html"
 

@@ -14,6 +14,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 
 from cms.blocks import BaseStreamBlock, VideoBlock
 from training.choices import CheckQuestionType
+from training.media import video_seconds
 
 # A learner who has seen this share of a video has watched it (the last
 # seconds are often credits or silence).
@@ -28,6 +29,23 @@ class LessonVideoBlock(VideoBlock):
         required=False,
         help_text=_("Learners cannot jump past the part they have already watched (屏蔽快进)."),
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        # The server measures the length the learner must watch; a file it
+        # cannot read would leave the learner's page to say how long it is.
+        if value.get("video") and not video_seconds(value["video"].pk):
+            raise StructBlockValidationError(
+                {
+                    "video": ValidationError(
+                        _(
+                            "This video cannot be read. Upload it again as an MP4 (H.264) "
+                            "or WebM file."
+                        )
+                    )
+                }
+            )
+        return value
 
     class Meta:
         icon = "media"

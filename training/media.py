@@ -16,7 +16,8 @@ def video_seconds(document_id):
     seconds = cache.get(key)
     if seconds is None:
         seconds = _measure(document) or 0
-        cache.set(key, seconds, timeout=None)
+        # A failure may be passing (storage unreachable): try again soon.
+        cache.set(key, seconds, timeout=None if seconds else 300)
     return seconds or None
 
 

@@ -217,10 +217,12 @@ class LessonPage(Page):
 class Enrolment(models.Model):
     """A learner on a course, and the learning hours they have earned on it."""
 
+    # The learning record is an archive: a person who has one is not deleted
+    # before the retention period is over.
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("learner"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="enrolments",
     )
     course = models.ForeignKey(
@@ -338,6 +340,14 @@ class StudySession(models.Model):
         verbose_name = _("study session")
         verbose_name_plural = _("study sessions")
         indexes = [models.Index(fields=["learner", "state"])]
+        constraints = [
+            # Time counts in one place at a time (防止多点登录).
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(state=StudySessionState.ACTIVE),
+                name="one_active_study_session_per_learner",
+            )
+        ]
 
     def __str__(self):
         return f"{self.learner} · {self.progress} · {self.started_at:%Y-%m-%d %H:%M}"

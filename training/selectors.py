@@ -51,7 +51,8 @@ def lesson_state(progress):
         "videos": {
             video_id: {
                 "position": state["position"],
-                "furthest": max((end for _, end in state["watched"]), default=0),
+                # Watched without a gap from the start: how far "no skipping" lets one go.
+                "furthest": next((end for start, end in state["watched"][:1] if start <= 1), 0),
             }
             for video_id, state in progress.videos.items()
         },

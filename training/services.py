@@ -22,11 +22,13 @@ much. Nothing the page sends is a number of seconds to credit:
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import GroupPagePermission
 
 from accounts.choices import ROLE_GROUP_NAMES, Role
@@ -62,13 +64,15 @@ class LessonLocked(DomainError):
 class UnknownCheckQuestion(DomainError):
     code = "unknown_question"
     status = 404
-    default_message = _("This question is no longer part of the lesson. Reload the page.")
+    default_message = gettext_lazy(
+        "This question is no longer part of the lesson. Reload the page."
+    )
 
 
 class InvalidCheckAnswer(DomainError):
     code = "invalid_answer"
     status = 400
-    default_message = _("Choose an answer first.")
+    default_message = gettext_lazy("Choose an answer first.")
 
 
 # ---------------------------------------------------------------------------
@@ -123,6 +127,9 @@ def study_start(*, learner, lesson, user_agent=""):
     Open a study session on `lesson`. Any other active session of the learner
     (another tab, another device) is paused: time counts in one place only.
     """
+    # Two pages opened at the same moment must not both stay active: starts of
+    # one learner take turns on the learner's row.
+    get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
     course = lesson.course
     enrolment = enrolment_for(learner=learner, course=course)
     if not lesson_is_open(enrolment=enrolment, lesson=lesson, course=course):
@@ -168,7 +175,8 @@ def heartbeat(*, learner, token, beat):
     """Credit the interval since the session's last heartbeat, by the rules above."""
     with transaction.atomic():
         session = (
-            StudySession.objects.select_for_update(of=("self",))
+            # The progress row too: a check answer may complete the lesson meanwhile.
+            StudySession.objects.select_for_update(of=("self", "progress"))
             .select_related("progress__enrolment__course", "progress__lesson")
             .filter(learner=learner, token=token)
             .first()
@@ -223,7 +231,9 @@ def heartbeat(*, learner, token, beat):
 class StudySessionNotFound(DomainError):
     code = "study_session_not_found"
     status = 404
-    default_message = _("This study session is not yours or no longer exists. Reload the page.")
+    default_message = gettext_lazy(
+        "This study session is not yours or no longer exists. Reload the page."
+    )
 
 
 def _credit(progress, beat, window):
@@ -259,12 +269,19 @@ def _watch(progress, beat, window):
     if state["duration"]:
         position = min(position, state["duration"])
     advance = position - state["position"]
-    watched = 0.0
-    if 0 < advance <= window + VIDEO_TOLERANCE_SECONDS and beat.video_playing:
+    if beat.video_playing and 0 < advance <= window + VIDEO_TOLERANCE_SECONDS:
+        # Played at normal speed: watched as far as the server's clock allows.
+        # What the page is ahead by (network jitter) carries to the next report,
+        # so rapid reports cannot stretch the tolerance.
         watched = min(advance, window)
-        state["watched"] = _merge(state["watched"], [state["position"], position])
+        start = state["position"]
+        state["watched"] = _merge(state["watched"], [start, start + watched])
+        state["position"] = start + watched
+        return watched, True
+    # Paused, rewound, or a jump the clock cannot explain (seeking ahead):
+    # follow the video, record nothing as watched.
     state["position"] = position
-    return watched, True
+    return 0.0, True
 
 
 def _merge(ranges, new):
@@ -308,7 +325,7 @@ def lesson_requirements(progress):
 
 def _refresh_completion(progress, now, *, lesson_may_change=True):
     """Mark the lesson, then the course, complete when they are. Returns what completed now."""
-    lesson_now = course_now = False
+    lesson_now = False
     if (
         lesson_may_change
         and progress.completed_at is None
@@ -318,26 +335,35 @@ def _refresh_completion(progress, now, *, lesson_may_change=True):
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
         lesson_now = True
-    enrolment = progress.enrolment
+    return lesson_now, _refresh_course_completion(progress.enrolment, now)
+
+
+def lessons_finished(enrolment, course):
+    """(finished, total) over the course's live lessons."""
+    lessons = list(course.lessons().values_list("pk", flat=True))
+    done = LessonProgress.objects.filter(
+        enrolment=enrolment, lesson_id__in=lessons, completed_at__isnull=False
+    ).count()
+    return done, len(lessons)
+
+
+def _refresh_course_completion(enrolment, now):
+    """Mark the enrolment complete when every lesson is and the hours are earned."""
     course = enrolment.course
     if (
-        enrolment.completed_at is None
-        and course is not None
+        enrolment.completed_at is not None
+        or course is None
         # Cheap first: most heartbeats come long before the hours are reached.
-        and enrolment.seconds_credited >= course.required_seconds
+        or enrolment.seconds_credited < course.required_seconds
     ):
-        lessons = list(course.lessons().values_list("pk", flat=True))
-        done = LessonProgress.objects.filter(
-            enrolment=enrolment, lesson_id__in=lessons, completed_at__isnull=False
-        ).count()
-        if done == len(lessons):
-            # Once complete, always complete: a lesson added later does not undo it.
-            Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
-                completed_at=now
-            )
-            enrolment.completed_at = now
-            course_now = True
-    return lesson_now, course_now
+        return False
+    done, total = lessons_finished(enrolment, course)
+    if done < total:
+        return False
+    # Once complete, always complete: a lesson added later does not undo it.
+    Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(completed_at=now)
+    enrolment.completed_at = now
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -352,6 +378,9 @@ def check_answer(*, learner, lesson, block_id, choice):
     (correct, correct_choice, explanation, progress). Answering again is
     allowed (it is practice); the first answer is the one kept.
     """
+    enrolment = enrolment_for(learner=learner, course=lesson.course)
+    if not lesson_is_open(enrolment=enrolment, lesson=lesson):
+        raise LessonLocked(lesson)
     question = lesson.check_questions().get(block_id)
     if question is None:
         raise UnknownCheckQuestion()
@@ -360,7 +389,6 @@ def check_answer(*, learner, lesson, block_id, choice):
     choice = sorted(set(choice))
     if not choice or any(not 0 <= index < option_count for index in choice):
         raise InvalidCheckAnswer()
-    enrolment = enrolment_for(learner=learner, course=lesson.course)
     progress, _created = LessonProgress.objects.select_for_update().get_or_create(
         enrolment=enrolment, lesson=lesson, defaults={"lesson_title": lesson.title}
     )
@@ -368,7 +396,7 @@ def check_answer(*, learner, lesson, block_id, choice):
     if block_id not in progress.answers:
         progress.answers[block_id] = {"choice": choice, "correct": correct}
         progress.save(update_fields=["answers"])
-        _refresh_completion(progress, timezone.now())
+    _refresh_completion(progress, timezone.now())
     return correct, expected, question["explanation"], progress
 
 
@@ -414,16 +442,17 @@ def eligibility_for(candidate, exam):
             reasons.append(
                 _("Not enrolled in the required course “%(course)s”.") % {"course": course.title}
             )
-        elif enrolment.completed_at is None:
-            reasons.append(_course_shortfall(enrolment, course))
+        else:
+            # A course revised since (a lesson removed, fewer hours) may be complete now.
+            enrolment.course = course
+            _refresh_course_completion(enrolment, timezone.now())
+            if enrolment.completed_at is None:
+                reasons.append(_course_shortfall(enrolment, course))
     return Eligibility(eligible=not reasons, reasons=reasons)
 
 
 def _course_shortfall(enrolment, course):
-    lessons = list(course.lessons().values_list("pk", flat=True))
-    done = LessonProgress.objects.filter(
-        enrolment=enrolment, lesson_id__in=lessons, completed_at__isnull=False
-    ).count()
+    done, total = lessons_finished(enrolment, course)
     return _(
         "The course “%(course)s” is not complete: %(hours)s of %(required)s learning hours, "
         "%(done)d of %(lessons)d lessons finished."
@@ -432,7 +461,7 @@ def _course_shortfall(enrolment, course):
         "hours": seconds_to_hours(enrolment.seconds_credited),
         "required": course.required_hours,
         "done": done,
-        "lessons": len(lessons),
+        "lessons": total,
     }
 
 

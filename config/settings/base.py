@@ -320,6 +320,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # Per person, in the shared cache. A lesson page reports every 20 s and on
+    # play, pause and tab changes; a page that sends far more is not studying.
+    "DEFAULT_THROTTLE_RATES": {"study": "120/minute", "study_start": "30/minute"},
 }
 
 SPECTACULAR_SETTINGS = {

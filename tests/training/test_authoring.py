@@ -1,9 +1,11 @@
 """Trainers write courses and lessons in the Wagtail admin; the bureau publishes them."""
 
 import pytest
+from django.core.files import File
 from django.urls import reverse
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
+from cms.demo_media import drill_video
 from training import services
 from training.models import CoursePage, LessonPage
 
@@ -134,3 +136,27 @@ def test_a_trainer_previews_a_lesson_without_being_enrolled(
     assert response.status_code == 200
     assert "进入有限空间前首先要做什么？" in response.content.decode()
     assert "lesson.js" not in response.content.decode()  # no study clock in a preview
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_a_lesson_video_must_be_a_file_the_server_can_measure(
+    client, trainer, open_to_trainers, course, video_document, readable
+):
+    if readable:
+        with open(drill_video().file.path, "rb") as real_video:
+            video_document.file.save("drill.webm", File(real_video))
+    client.force_login(trainer)
+    video = {"video": video_document.pk, "poster": "", "caption": "", "transcript": ""}
+    data = nested_form_data(
+        {
+            "title": "第三课",
+            "slug": "three",
+            "summary": "",
+            "body": streamfield([("lesson_video", {**video, "no_skipping": "on"})]),
+        }
+    )
+    url = reverse("wagtailadmin_pages:add", args=["training", "lessonpage", course.pk])
+    response = client.post(url, {**data, "action-submit": "on"})
+    assert LessonPage.objects.filter(slug="three").exists() == readable
+    if not readable:
+        assert "H.264" in response.content.decode()

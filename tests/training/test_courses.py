@@ -91,9 +91,21 @@ def test_lessons_of_a_course_taken_in_order_open_one_after_another(
     publish(course)
     client.force_login(alice)
     assert client.get(text_lesson.url).status_code == 302
-    response = client.post(reverse("api:training-study-start", args=[text_lesson.pk]))
+    english = {"Accept-Language": "en"}
+    response = client.post(
+        reverse("api:training-study-start", args=[text_lesson.pk]), headers=english
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "lesson_locked"
+    assert "taken in order" in response.json()["error"]["message"]
+    answer = client.post(
+        reverse("api:training-check-answer", args=[text_lesson.pk]),
+        {"block_id": "text-2", "choice": [0]},
+        content_type="application/json",
+        headers=english,
+    )
+    assert answer.status_code == 403
+    assert not LessonProgress.objects.filter(lesson=text_lesson).exists()
     LessonProgress.objects.create(
         enrolment=alice_enrolled,
         lesson=video_lesson,
@@ -188,3 +200,32 @@ def test_my_learning_shows_the_exams_a_course_leads_to_and_what_is_missing(
     page = client.get(reverse("training:my_learning")).content.decode()
     assert "有限空间作业考试" in page
     assert "0.0 of 1.0 learning hours" in page
+
+
+def test_a_person_with_a_learning_record_is_kept_when_someone_tries_to_delete_them(
+    client, superuser, alice, alice_enrolled
+):
+    client.force_login(superuser)
+    response = client.post(reverse("wagtailusers_users:delete", args=[alice.pk]), follow=True)
+    assert response.status_code == 200
+    (message,) = response.context["messages"]
+    assert message.level_tag == "error" and "王建国" in message.message
+    assert Enrolment.objects.filter(learner=alice).exists()
+
+
+def test_a_candidate_becomes_eligible_when_the_lesson_they_lacked_is_removed(
+    alice, alice_enrolled, exam, video_lesson, text_lesson
+):
+    alice_enrolled.seconds_credited = 45 * 60
+    alice_enrolled.save()
+    LessonProgress.objects.create(
+        enrolment=alice_enrolled,
+        lesson=video_lesson,
+        lesson_title=video_lesson.title,
+        completed_at="2026-11-01T10:00:00+08:00",
+    )
+    assert "1 of 2 lessons finished" in services.eligibility_for(alice, exam).reasons[0]
+    text_lesson.unpublish()
+    assert services.eligibility_for(alice, exam).eligible
+    alice_enrolled.refresh_from_db()
+    assert alice_enrolled.completed_at is not None

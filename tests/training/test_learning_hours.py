@@ -99,13 +99,43 @@ def test_it_credits_nothing_for_replayed_or_out_of_order_heartbeats(client, stud
 
 
 def test_a_browser_cannot_claim_time_it_did_not_spend(client, studying, clock):
-    # A forged payload naming the seconds to credit, sent as fast as possible.
-    credited = [
-        beat(client, studying, sequence, seconds=3600, credited_seconds=3600, lesson_seconds=3600)
-        for sequence in range(1, 50)
-    ]
-    assert sum(result["credited_seconds"] for result in credited) == 0
-    assert Enrolment.objects.get().seconds_credited == 0
+    # A forged page: it names the seconds to credit, reports every 50 ms and
+    # says its video jumped ahead by the full tolerance each time.
+    results = []
+    for sequence in range(1, 101):
+        clock.shift(0.05)
+        results.append(
+            beat(
+                client,
+                studying,
+                sequence,
+                seconds=3600,
+                credited_seconds=3600,
+                video_id=VIDEO_ID,
+                video_position=2 * sequence,
+                video_duration=600,
+                video_playing=True,
+            )
+        )
+    elapsed = 100 * 0.05
+    assert sum(result["credited_seconds"] for result in results) == pytest.approx(elapsed)
+    assert Enrolment.objects.get().seconds_credited == pytest.approx(elapsed)
+    # Only what the clock allows counts as watched: 5 s, not 200 s.
+    watched = LessonProgress.objects.get().videos[VIDEO_ID]["watched"]
+    assert sum(end - start for start, end in watched) <= elapsed
+    assert "Watch the video to the end." in results[-1]["state"]["missing"]
+
+
+def test_a_page_that_reports_far_too_often_is_told_to_slow_down(client, studying, clock):
+    codes = set()
+    for sequence in range(1, 131):
+        response = client.post(
+            reverse("api:training-heartbeat", args=[studying]),
+            {"sequence": sequence, "visible": True, "idle_seconds": 1},
+            content_type="application/json",
+        )
+        codes.add(response.status_code)
+    assert codes == {200, 429}
 
 
 def test_it_refuses_a_heartbeat_that_is_not_well_formed(client, studying):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from training import selectors, services
@@ -30,6 +31,8 @@ def _live_lesson(pk):
 
 class StudySessionStartApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "study_start"
 
     @extend_schema(request=None, responses=StudySessionOutput, summary="Open a study session")
     def post(self, request, lesson_id):
@@ -53,6 +56,8 @@ class StudySessionStartApi(APIView):
 
 class HeartbeatApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "study"
 
     @extend_schema(request=HeartbeatInput, responses=HeartbeatOutput, summary="Report study")
     def post(self, request, token):
@@ -77,6 +82,8 @@ class HeartbeatApi(APIView):
 
 class CheckAnswerApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "study"
 
     @extend_schema(
         request=CheckAnswerInput, responses=CheckAnswerOutput, summary="Answer a check question"

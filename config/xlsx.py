@@ -44,6 +44,8 @@ FILE_EMPTY = _("The file is empty.")
 FILE_TOO_BIG = _(
     "The file is larger than %(limit)s, the most that can be imported. Split it into smaller files."
 )
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 NOT_XLSX = _(
     "The file is not an Excel workbook (.xlsx). Open it in Excel or WPS and save it as .xlsx."
 )

@@ -374,6 +374,9 @@ class ExamViewSet(SnippetViewSet):
     list_filter = ["target_role", "industry"]
     copy_view_enabled = False
 
+    def get_queryset(self, request):
+        return Exam.objects.select_related("paper")
+
 
 class QuestionBankGroup(SnippetViewSetGroup):
     items = (QuestionViewSet, QuestionBankViewSet, PaperViewSet, ExamViewSet)

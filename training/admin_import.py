@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from config import xlsx
 from config.xlsx import ImportFileError
 from training.enrolment_import import (
     COLUMNS,
@@ -27,7 +29,6 @@ from training.enrolment_import import (
 )
 from training.models import CoursePage
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_PAGE = 100
 # The report is shown after a redirect (so that reloading the page does not
 # post the file again) and page by page; it waits in the cache meanwhile.
@@ -53,7 +54,8 @@ class EnrolmentImportForm(forms.Form):
 
 @permission_required("training.add_enrolment", raise_exception=True)
 def enrol_from_excel(request, course_id):
-    course = get_object_or_404(CoursePage, pk=course_id)
+    # People are enrolled only in courses they can study.
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     if request.method == "GET" and "report" in request.GET:
         shown = _cached_report(request, course, request.GET["report"])
         if shown is not None:
@@ -86,6 +88,16 @@ def enrol_from_excel(request, course_id):
             )
         except ImportFileError as error:
             form.add_error("file", str(error.message))
+        except IntegrityError:
+            # Someone in the file registered, or was imported, meanwhile; the
+            # whole import was rolled back and a new attempt will match them.
+            form.add_error(
+                "file",
+                _(
+                    "Someone in this file was registered by another person at the same time. "
+                    "Nothing was imported: upload the file again."
+                ),
+            )
         else:
             token = secrets.token_urlsafe(16)
             cache.set(
@@ -137,6 +149,6 @@ def enrolment_template(request):
         sheet[f"{letter}2"].number_format = TEXT_FORMAT
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(buffer.getvalue(), content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="enrolment-template.xlsx"'
     return response

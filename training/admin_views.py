@@ -6,18 +6,18 @@ from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.paginator import WagtailPaginator
 
 from accounts import idcard
+from config import xlsx
 from training import exporters, selectors
 from training.models import CoursePage, Enrolment, seconds_to_hours
 
 COURSES_PER_PAGE = 20
 LEARNERS_PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The dashboard chart, in SVG user units: a label column, then the bars.
 CHART_WIDTH = 760
@@ -132,10 +132,7 @@ def _masked_id_number(query):
 def _enrol_from_excel_url(user, course):
     if not user.has_perm("training.add_enrolment"):
         return None
-    try:
-        return reverse("training_enrol_from_excel", args=[course.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("training_enrol_from_excel", args=[course.pk])
 
 
 @permission_required("training.view_enrolment", raise_exception=True)
@@ -164,18 +161,19 @@ def learner_record(request, enrolment_id):
             "learner": enrolment.learner,
             "course": course,
             "rows": rows,
-            "lessons_done": sum(1 for item in progress if item.completed_at),
+            "lessons_done": sum(
+                1 for lesson in lessons if getattr(by_lesson.get(lesson.pk), "completed_at", None)
+            ),
         },
     )
 
 
 def _lesson_row(title, progress):
-    seconds = progress.seconds_credited if progress else 0
     return {
         "title": title,
         "progress": progress,
-        "minutes": int(seconds // 60),
-        "hours": seconds_to_hours(seconds),
+        "minutes": progress.minutes_credited if progress else 0,
+        "hours": seconds_to_hours(progress.seconds_credited if progress else 0),
     }
 
 
@@ -189,4 +187,4 @@ def export_course_record(request, course_id):
     exporters.write_learning_record(file, enrolments)
     file.seek(0)
     filename = f"{_('Learning record')}-{course.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=xlsx.CONTENT_TYPE)

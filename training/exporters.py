@@ -69,7 +69,7 @@ def write_learning_record(file, enrolments):
                     *person,
                     enrolment.course_title,
                     progress.lesson_title,
-                    int(progress.seconds_credited // 60),
+                    progress.minutes_credited,
                     seconds_to_hours(progress.seconds_credited),
                     progress.completed_at,
                     course_hours,

@@ -116,14 +116,20 @@ def learners_for_course(*, course, query=""):
             condition |= Q(learner=by_id)
         enrolments = enrolments.filter(condition)
     return enrolments.annotate(
-        lessons_done=Count("lessons", filter=Q(lessons__completed_at__isnull=False))
-    ).order_by(F("last_studied_at").desc(nulls_last=True), "-enrolled_at")
+        # Lessons of the course as it is now, as eligibility counts them.
+        lessons_done=Count(
+            "lessons",
+            filter=Q(lessons__completed_at__isnull=False, lessons__lesson__live=True),
+        )
+    ).order_by(F("last_studied_at").desc(nulls_last=True), "-enrolled_at", "-pk")
 
 
 def record_rows(enrolments):
     """The learning record (学时记录) as rows: one per lesson studied, under each enrolment."""
-    progress = LessonProgress.objects.filter(enrolment__in=enrolments).order_by(
-        "enrolment_id", "started_at"
+    progress = (
+        LessonProgress.objects.filter(enrolment__in=enrolments)
+        .order_by("enrolment_id", "started_at")
+        .iterator(chunk_size=2000)
     )
     by_enrolment = {}
     for item in progress:

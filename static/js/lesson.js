@@ -33,6 +33,8 @@ const videos = [...lesson.querySelectorAll("[data-block-type=lesson_video]")].ma
   noSkipping: block.querySelector("[data-no-skipping]") !== null,
   watchedLabel: block.querySelector("[data-video-watched]"),
   furthest: 0,
+  // Whether it played at any time since the last report.
+  played: false,
 }));
 
 async function post(url, body, options = {}) {
@@ -50,9 +52,16 @@ async function post(url, body, options = {}) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(data.error?.message || gettext("Something went wrong. Reload the page."));
+    const error = new Error(data.error?.message || gettext("Something went wrong. Reload the page."));
+    error.status = response.status;
+    throw error;
   }
   return data;
+}
+
+function say(text) {
+  // A live region: rewriting the same words would have screen readers repeat them.
+  if (statusLine.textContent !== text) statusLine.textContent = text;
 }
 
 function formatDuration(totalSeconds) {
@@ -64,7 +73,7 @@ function formatDuration(totalSeconds) {
 }
 
 function render(state, message) {
-  if (message) statusLine.textContent = message;
+  if (message) say(message);
   lessonTime.textContent = formatDuration(state.lesson_seconds);
   courseHours.textContent = interpolate(gettext("%(hours)s of %(required)s learning hours"), {
     hours: state.course_hours,
@@ -92,12 +101,15 @@ function render(state, message) {
 function videoReport() {
   const video = currentVideo;
   if (!video) return {};
-  return {
+  const playingNow = !video.element.paused && !video.element.ended;
+  const report = {
     video_id: video.id,
     video_position: video.element.currentTime,
     video_duration: Number.isFinite(video.element.duration) ? video.element.duration : null,
-    video_playing: !video.element.paused && !video.element.ended,
+    video_playing: video.played || playingNow,
   };
+  video.played = playingNow;
+  return report;
 }
 
 async function beat({ visible = intervalVisible, final = false } = {}) {
@@ -112,25 +124,26 @@ async function beat({ visible = intervalVisible, final = false } = {}) {
     ...videoReport(),
   };
   const url = lesson.dataset.heartbeatUrl.replace("TOKEN", token);
+  // keepalive lets the report outlive a page that is being hidden or closed.
+  const options = { keepalive: final || !visible };
   if (final) {
-    // The page is going away: keepalive lets the request outlive it.
-    fetch(url, {
-      method: "POST",
-      keepalive: true,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: JSON.stringify(body),
-    });
+    post(url, body, options).catch(() => {});
     return;
   }
   try {
-    const result = await post(url, body);
+    const result = await post(url, body, options);
     render(result.state, result.message);
     if (result.outcome === "paused" || result.outcome === "ended") stop(result.outcome);
   } catch (error) {
-    statusLine.textContent = gettext(
+    if (error.status >= 400 && error.status < 500 && error.status !== 429) {
+      // Refused for good (the session is gone, say): waiting will not help.
+      say(error.message);
+      stop();
+      return;
+    }
+    say(gettext(
       "Connection lost: time is not being counted. It will carry on when the connection is back.",
-    );
+    ));
   }
 }
 
@@ -162,7 +175,7 @@ async function start() {
     render(session.state, gettext("Time is being counted."));
     schedule();
   } catch (error) {
-    statusLine.textContent = error.message;
+    say(error.message);
   }
 }
 
@@ -183,7 +196,9 @@ document.addEventListener("visibilitychange", () => {
   }
 });
 
-window.addEventListener("pagehide", () => beat({ visible: false, final: true }));
+window.addEventListener("pagehide", () => {
+  beat({ visible: intervalVisible && document.visibilityState === "visible", final: true });
+});
 
 takeOver.addEventListener("click", start);
 
@@ -198,7 +213,7 @@ new IntersectionObserver((entries, observer) => {
 
 for (const video of videos) {
   const element = video.element;
-  element.addEventListener("play", () => { currentVideo = video; beat(); });
+  element.addEventListener("play", () => { currentVideo = video; video.played = true; beat(); });
   element.addEventListener("pause", () => beat());
   element.addEventListener("ended", () => beat());
   element.addEventListener("timeupdate", () => {

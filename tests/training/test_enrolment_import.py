@@ -16,7 +16,7 @@ from accounts import idcard
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from accounts.models import User
 from cms.models import HomePage
-from config.xlsx import ImportFileError
+from config.xlsx import CONTENT_TYPE, ImportFileError
 from training import admin_import, enrolment_import, services
 from training.choices import EnrolmentSource
 from training.enrolment_import import RowOutcome, enrol_from_workbook
@@ -381,7 +381,7 @@ def admin_client(client, user):
 
 
 def upload(content, name="报名名单.xlsx"):
-    return SimpleUploadedFile(name, content, content_type=admin_import.XLSX)
+    return SimpleUploadedFile(name, content, content_type=CONTENT_TYPE)
 
 
 def test_it_lets_only_people_who_enrol_use_the_screens(

@@ -144,3 +144,27 @@ def test_a_learner_watches_answers_and_sees_the_hours_move_until_the_tab_is_hidd
     progress = LessonProgress.objects.get(lesson=lesson)
     assert progress.answers and progress.seconds_credited >= 4
     assert progress.videos  # the watched part of the video is on the server
+
+
+def test_opening_the_lesson_in_a_second_tab_pauses_the_first_until_the_learner_takes_over(
+    live_server, context, alice, lesson, settings
+):
+    settings.TRAINING_HEARTBEAT_SECONDS = 1
+    first = context.new_page()
+    first.goto(f"{live_server.url}/accounts/login/?next={lesson.url}")
+    first.locator("#id_username").fill("alice")
+    first.locator("#id_password").fill(PASSWORD)
+    first.locator("form button[type=submit]").click()
+    expect(first.locator("[data-study-status]")).to_have_text("正在计时。")
+
+    second = context.new_page()
+    second.goto(live_server.url + lesson.url)
+    expect(second.locator("[data-study-status]")).to_have_text("正在计时。")
+    expect(first.locator("[data-study-status]")).to_contain_text("其他标签页或设备", timeout=5000)
+    take_over = first.get_by_role("button", name="改在此处学习")
+    expect(take_over).to_be_visible()
+
+    take_over.click()
+    expect(first.locator("[data-study-status]")).to_have_text("正在计时。")
+    expect(second.locator("[data-study-status]")).to_contain_text("其他标签页或设备", timeout=5000)
+    expect(second.get_by_role("button", name="改在此处学习")).to_be_visible()

@@ -8,9 +8,12 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from wagtail.models import Locale, Page, Site
 
 from accounts.choices import Role
+from cms.models import HomePage
 from tests.factories import UserFactory
+from tests.pages import publish
 
 # Playwright's sync API runs an event loop in the test thread, which makes
 # Django refuse ORM calls from that thread unless told it is safe (it is: the
@@ -62,6 +65,20 @@ def keep_migrated_data(request):
 def empty_cache():
     """Each test starts with an empty cache (Redis in CI is shared by the whole run)."""
     cache.clear()
+
+
+@pytest.fixture
+def home(db):
+    """The site's home page, in place of Wagtail's welcome page."""
+    Page.objects.filter(depth=2).delete()
+    page = Page.get_first_root_node().add_child(
+        instance=HomePage(title="安康", slug="home", locale=Locale.get_default())
+    )
+    publish(page)
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": page}
+    )
+    return page
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
-from wagtail.models import Locale, Page, Site
 
 from cms.demo_media import drill_video
-from cms.models import HomePage
 from tests.browser.conftest import serious_accessibility_violations
 from tests.factories import PASSWORD
+from tests.pages import add
 from training import services
 from training.models import CoursePage, LessonPage, LessonProgress, TrainingIndexPage
 
@@ -21,24 +20,10 @@ pytestmark = [
 ]
 
 
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
 @pytest.fixture
-def lesson(alice):
-    Page.objects.filter(depth=2).delete()
-    home = publish(
-        Page.get_first_root_node(),
-        HomePage(title="安康", slug="home", locale=Locale.get_default()),
-    )
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    index = publish(home, TrainingIndexPage(title="培训课程", slug="courses"))
-    course = publish(
+def lesson(alice, home):
+    index = add(home, TrainingIndexPage(title="培训课程", slug="courses"))
+    course = add(
         index,
         CoursePage(
             title="有限空间作业安全",
@@ -67,7 +52,7 @@ def lesson(alice):
             },
         },
     ]
-    lesson = publish(
+    lesson = add(
         course, LessonPage(title="第一课　先通风", slug="ventilate", body=json.dumps(body))
     )
     services.enrol(learner=alice, course=course)

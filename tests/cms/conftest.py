@@ -6,42 +6,18 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Locale, Page, Site
 
 from cms.models import (
     ArticlePage,
     CampaignIndexPage,
     CampaignPage,
-    HomePage,
     KnowledgeIndexPage,
 )
-
-
-def publish(page):
-    page.save_revision().publish()
-    return page
-
-
-def add(parent, page):
-    parent.add_child(instance=page)
-    return publish(page)
+from tests.pages import add, publish
 
 
 def body(*blocks):
     return json.dumps([{"type": kind, "value": value} for kind, value in blocks])
-
-
-@pytest.fixture
-def home(db):
-    Page.objects.filter(depth=2).delete()
-    page = Page.get_first_root_node().add_child(
-        instance=HomePage(title="安康", slug="home", locale=Locale.get_default())
-    )
-    publish(page)
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": page}
-    )
-    return page
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.cms.conftest import publish
+from tests.pages import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -7,21 +7,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
 from wagtail.documents import get_document_model
-from wagtail.models import Locale, Page, Site
 
-from cms.models import HomePage
+from tests.pages import add
 from training import services
 from training.models import CoursePage, LessonPage, TrainingIndexPage
-
-
-def publish(page):
-    page.save_revision().publish()
-    return page
-
-
-def add(parent, page):
-    parent.add_child(instance=page)
-    return publish(page)
 
 
 def stream(*blocks):
@@ -42,15 +31,7 @@ QUESTION_ID = "question-1"
 
 
 @pytest.fixture
-def training_index(db):
-    Page.objects.filter(depth=2).delete()
-    home = Page.get_first_root_node().add_child(
-        instance=HomePage(title="安康", slug="home", locale=Locale.get_default())
-    )
-    publish(home)
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def training_index(home):
     return add(home, TrainingIndexPage(title="培训课程", slug="courses"))
 
 

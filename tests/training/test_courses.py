@@ -6,7 +6,8 @@ from wagtail.models import GroupPagePermission
 
 from accounts.choices import TargetRole
 from exams.models import Exam
-from tests.training.conftest import QUESTION_ID, add, publish
+from tests.pages import add, publish
+from tests.training.conftest import QUESTION_ID
 from training import services
 from training.models import CoursePage, Enrolment, LessonPage, LessonProgress, StudySession
 

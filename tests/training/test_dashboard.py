@@ -9,13 +9,12 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from openpyxl import load_workbook
-from wagtail.models import Locale, Page, Site
 
 from accounts.models import User
-from cms.models import HomePage
 from tests.factories import UserFactory
+from tests.pages import add
 from training.choices import EnrolmentSource
-from training.models import CoursePage, Enrolment, LessonPage, LessonProgress, TrainingIndexPage
+from training.models import CoursePage, Enrolment, LessonPage, LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -24,28 +23,9 @@ UTC = datetime.UTC
 HOUR = 45 * 60
 
 
-def add(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
-def training(db):
-    Page.objects.filter(depth=2).delete()
-    home = Page.get_first_root_node().add_child(
-        instance=HomePage(title="安康", slug="home", locale=Locale.get_default())
-    )
-    home.save_revision().publish()
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    return add(home, TrainingIndexPage(title="安全培训", slug="training"))
-
-
-def make_course(training, title="有限空间作业安全", slug="confined-spaces", lessons=2):
+def make_course(training_index, title="有限空间作业安全", slug="confined-spaces", lessons=2):
     course = add(
-        training,
+        training_index,
         CoursePage(
             title=title,
             slug=slug,
@@ -59,8 +39,8 @@ def make_course(training, title="有限空间作业安全", slug="confined-space
 
 
 @pytest.fixture
-def course(training):
-    return make_course(training)
+def course(training_index):
+    return make_course(training_index)
 
 
 def enrol(learner, course, *, seconds=0, completed_at=None):
@@ -133,16 +113,16 @@ def test_it_draws_an_accessible_chart_of_enrolled_and_completed(client, trainer,
     assert "<script" not in str(soup.find("main") or soup)
 
 
-def test_it_lists_a_course_with_no_learners_as_zero(client, centre_admin, training):
-    make_course(training, title="粉尘防爆", slug="dust")
+def test_it_lists_a_course_with_no_learners_as_zero(client, centre_admin, training_index):
+    make_course(training_index, title="粉尘防爆", slug="dust")
     client.force_login(centre_admin)
     [row] = table_rows(client.get(reverse("training_dashboard")))
     assert row[:5] == ["粉尘防爆", "0", "0", "0", "0.0"]
 
 
-def test_it_pages_the_courses(client, bureau_admin, training):
+def test_it_pages_the_courses(client, bureau_admin, training_index):
     for number in range(21):
-        make_course(training, title=f"课程{number:02d}", slug=f"course-{number}", lessons=0)
+        make_course(training_index, title=f"课程{number:02d}", slug=f"course-{number}", lessons=0)
     client.force_login(bureau_admin)
     first = table_rows(client.get(reverse("training_dashboard")))
     second = table_rows(client.get(reverse("training_dashboard"), {"p": 2}))

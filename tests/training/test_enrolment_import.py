@@ -9,18 +9,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
-from wagtail.models import Locale, Page
 from wagtail.users.models import UserProfile
 
 from accounts import idcard
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from accounts.models import User
-from cms.models import HomePage
 from config.xlsx import CONTENT_TYPE, ImportFileError
+from tests.pages import add
 from training import admin_import, enrolment_import, services
 from training.choices import EnrolmentSource
 from training.enrolment_import import RowOutcome, enrol_from_workbook
-from training.models import CoursePage, Enrolment, TrainingIndexPage
+from training.models import CoursePage, Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -61,24 +60,16 @@ def english():
 
 
 @pytest.fixture
-def safety_course(db):
-    Page.objects.filter(depth=2).delete()
-    home = Page.get_first_root_node().add_child(
-        instance=HomePage(title="安康", slug="home", locale=Locale.get_default())
-    )
-    home.save_revision().publish()
-    index = home.add_child(instance=TrainingIndexPage(title="培训课程", slug="courses"))
-    index.save_revision().publish()
-    course = index.add_child(
-        instance=CoursePage(
+def safety_course(training_index):
+    return add(
+        training_index,
+        CoursePage(
             title="危险化学品安全管理人员培训",
             slug="hazchem-managers",
             required_hours=Decimal("8.0"),
             target_roles=["safety_manager"],
-        )
+        ),
     )
-    course.save_revision().publish()
-    return course
 
 
 def enrol(course, file, by, **options):

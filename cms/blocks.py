@@ -16,6 +16,12 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+
+def field_error(field, message):
+    """A StructBlock validation error shown next to one of its fields."""
+    return StructBlockValidationError({field: ValidationError(message)})
+
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
 VIDEO_EXTENSIONS = (".mp4", ".webm")
 
@@ -113,9 +119,7 @@ class VideoBlock(blocks.StructBlock):
         value = super().clean(value)
         video = value.get("video")
         if video and not video.file.name.lower().endswith(VIDEO_EXTENSIONS):
-            raise StructBlockValidationError(
-                {"video": ValidationError(_("Choose an MP4 or WebM video file."))}
-            )
+            raise field_error("video", _("Choose an MP4 or WebM video file."))
         return value
 
     class Meta:
@@ -156,13 +160,7 @@ class CallToActionBlock(blocks.StructBlock):
         value = super().clean(value)
         url = value.get("url", "")
         if url and not url.startswith(("/", "https://", "http://")) or url.startswith("//"):
-            raise StructBlockValidationError(
-                {
-                    "url": ValidationError(
-                        _("Enter an address starting with /, http:// or https://.")
-                    )
-                }
-            )
+            raise field_error("url", _("Enter an address starting with /, http:// or https://."))
         if bool(value.get("page")) == bool(value.get("url")):
             raise StructBlockValidationError(
                 non_block_errors=[
@@ -297,9 +295,7 @@ class CampaignQuizBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         if value["opens_at"] and value["closes_at"] and value["closes_at"] <= value["opens_at"]:
-            raise StructBlockValidationError(
-                {"closes_at": ValidationError(_("The quiz must close after it opens."))}
-            )
+            raise field_error("closes_at", _("The quiz must close after it opens."))
         return value
 
     class Meta:

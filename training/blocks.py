@@ -6,13 +6,11 @@ them) that the server checks when it decides a lesson is complete, so the
 lesson template wraps every block in an element carrying the block's id.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 
-from cms.blocks import BaseStreamBlock, VideoBlock
+from cms.blocks import BaseStreamBlock, VideoBlock, field_error
 from training.choices import CheckQuestionType
 from training.media import video_seconds
 
@@ -35,15 +33,9 @@ class LessonVideoBlock(VideoBlock):
         # The server measures the length the learner must watch; a file it
         # cannot read would leave the learner's page to say how long it is.
         if value.get("video") and not video_seconds(value["video"].pk):
-            raise StructBlockValidationError(
-                {
-                    "video": ValidationError(
-                        _(
-                            "This video cannot be read. Upload it again as an MP4 (H.264) "
-                            "or WebM file."
-                        )
-                    )
-                }
+            raise field_error(
+                "video",
+                _("This video cannot be read. Upload it again as an MP4 (H.264) or WebM file."),
             )
         return value
 
@@ -66,9 +58,7 @@ class CoursewareBlock(blocks.StructBlock):
         value = super().clean(value)
         document = value.get("document")
         if document and document.file_extension.lower() != "pdf":
-            raise StructBlockValidationError(
-                {"document": ValidationError(_("Choose a PDF document."))}
-            )
+            raise field_error("document", _("Choose a PDF document."))
         return value
 
     class Meta:
@@ -122,9 +112,7 @@ class CheckQuestionBlock(blocks.StructBlock):
         options = value["options"]
         if question_type == CheckQuestionType.TRUE_FALSE:
             if options:
-                raise StructBlockValidationError(
-                    {"options": ValidationError(_("A true/false question has no options."))}
-                )
+                raise field_error("options", _("A true/false question has no options."))
             return value
         correct = sum(1 for option in options if option["correct"])
         if len(options) < 2:
@@ -135,7 +123,7 @@ class CheckQuestionBlock(blocks.StructBlock):
             message = _("Mark at least two options as correct.")
         else:
             return value
-        raise StructBlockValidationError({"options": ValidationError(message)})
+        raise field_error("options", message)
 
     class Meta:
         icon = "help"

@@ -44,3 +44,47 @@ class ImportStatus(models.TextChoices):
 class DuplicatePolicy(models.TextChoices):
     SKIP = "skip", _("Skip questions already in the bank")
     NEW_VERSION = "new_version", _("Add them as a new version")
+
+
+class SessionStatus(models.TextChoices):
+    """An exam session (场次) moves forward only, by SESSION_TRANSITIONS."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    CHECK_IN = "check_in", _("Open for check-in")
+    RUNNING = "running", _("Running")
+    CLOSED = "closed", _("Closed")
+
+
+SESSION_TRANSITIONS = {
+    SessionStatus.SCHEDULED: {SessionStatus.CHECK_IN, SessionStatus.CLOSED},
+    SessionStatus.CHECK_IN: {SessionStatus.RUNNING, SessionStatus.CLOSED},
+    SessionStatus.RUNNING: {SessionStatus.CLOSED},
+    SessionStatus.CLOSED: set(),
+}
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    NO_SHOW = "no_show", _("Did not come (缺考)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A booking in one of these holds its seat and counts against the capacity.
+SEAT_HOLDING = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
+
+
+class BookingSource(models.TextChoices):
+    CANDIDATE = "candidate", _("Booked by the candidate")
+    CENTRE = "centre", _("Booked by the test centre")
+
+
+class BookingAction(models.TextChoices):
+    """What the audit trail of a booking records."""
+
+    BOOKED = "booked", _("Booked")
+    SEAT_CHANGED = "seat_changed", _("Seat changed")
+    RESCHEDULED = "rescheduled", _("Moved to another session")
+    CANCELLED = "cancelled", _("Cancelled")
+    CHECKED_IN = "checked_in", _("Checked in")
+    NO_SHOW = "no_show", _("Marked as not come")

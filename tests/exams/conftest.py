@@ -1,11 +1,13 @@
+import datetime
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from exams import services
 from exams.choices import QuestionStatus
-from exams.models import QuestionBank
+from exams.models import Exam, ExamSession, QuestionBank, Room, TestCentre
 
 _numbers = itertools.count(1)
 
@@ -65,3 +67,56 @@ def make_question(bank):
         )
 
     return make
+
+
+# ---------------------------------------------------------------------------
+# Test centres, sessions and bookings
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def centre(db, centre_admin, proctor):
+    centre = TestCentre.objects.create(
+        name="西湖区安全生产考点", code="XH01", address="文三路 1 号"
+    )
+    centre.admins.add(centre_admin)
+    centre.proctors.add(proctor)
+    return centre
+
+
+@pytest.fixture
+def room(centre):
+    return Room.objects.create(centre=centre, name="第一考场", seat_count=40, seats_per_row=8)
+
+
+@pytest.fixture
+def exam(db):
+    """An exam with no training required, so that every candidate is eligible."""
+    return Exam.objects.create(title="危险化学品安全管理人员考试", target_role="safety_manager")
+
+
+@pytest.fixture
+def make_session(exam, centre, room):
+    def make(capacity=30, starts_in=datetime.timedelta(days=7), **fields):
+        starts_at = timezone.now() + starts_in
+        return ExamSession.objects.create(
+            exam=fields.pop("exam", exam),
+            centre=centre,
+            room=room,
+            starts_at=starts_at,
+            capacity=capacity,
+            booking_opens_at=fields.pop(
+                "booking_opens_at", timezone.now() - datetime.timedelta(days=1)
+            ),
+            booking_closes_at=fields.pop(
+                "booking_closes_at", starts_at - datetime.timedelta(hours=1)
+            ),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def session(make_session):
+    return make_session()

@@ -23,7 +23,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, PreviewableMixin
 
-from accounts.choices import Industry, TargetRole
+from accounts.choices import Industry
 from accounts.models import private_storage
 from exams.choices import (
     ImportFormat,
@@ -311,53 +311,3 @@ class ImportJob(models.Model):
     @property
     def percent(self):
         return round(100 * self.processed / self.total) if self.total else 0
-
-
-class Exam(models.Model):
-    """
-    An exam (考试项目): what is sat, by whom, and what must come before it.
-    Sessions at test centres are scheduled for an exam; a candidate may book
-    one when `training.services.eligibility_for` says the required courses
-    are complete.
-    """
-
-    title = models.CharField(_("title"), max_length=200)
-    paper = models.ForeignKey(
-        Paper, verbose_name=_("paper"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    target_role = models.CharField(_("target role"), max_length=20, choices=TargetRole.choices)
-    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
-    required_courses = models.ManyToManyField(
-        "training.CoursePage",
-        verbose_name=_("required courses"),
-        blank=True,
-        related_name="exams",
-        help_text=_("Courses a candidate must complete, with their learning hours, to book."),
-    )
-    attempts_allowed = models.PositiveSmallIntegerField(
-        _("attempts allowed"),
-        default=2,
-        validators=[MinValueValidator(1)],
-        help_text=_("One sitting plus one re-sit (补考) is the rule."),
-    )
-    pass_valid_months = models.PositiveSmallIntegerField(
-        _("a pass is valid for (months)"),
-        default=12,
-        help_text=_("How long a pass can still lead to a certificate."),
-    )
-
-    panels = [
-        FieldPanel("title"),
-        FieldRowPanel([FieldPanel("target_role"), FieldPanel("industry")]),
-        FieldPanel("paper"),
-        FieldPanel("required_courses", widget=forms.CheckboxSelectMultiple),
-        FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("pass_valid_months")]),
-    ]
-
-    class Meta:
-        verbose_name = _("exam")
-        verbose_name_plural = _("exams")
-        ordering = ["title"]
-
-    def __str__(self):
-        return self.title

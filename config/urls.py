@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("cms.urls")),
     path("learning/", include("training.urls")),
+    path("exams/", include("exams.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import views
+from exams.api import booking_views, views
 
 urlpatterns = [
     path("banks/", views.BankListApi.as_view(), name="banks"),
@@ -12,4 +12,12 @@ urlpatterns = [
     path("papers/", views.PaperListApi.as_view(), name="papers"),
     path("papers/<int:pk>/", views.PaperDetailApi.as_view(), name="paper"),
     path("papers/<int:pk>/draw/", views.PaperDrawApi.as_view(), name="paper-draw"),
+    path("sessions/open/", booking_views.OpenSessionListApi.as_view(), name="sessions-open"),
+    path("sessions/<int:session_id>/book/", booking_views.BookApi.as_view(), name="session-book"),
+    path("bookings/mine/", booking_views.MyBookingListApi.as_view(), name="bookings-mine"),
+    path(
+        "bookings/<int:booking_id>/cancel/",
+        booking_views.CancelBookingApi.as_view(),
+        name="booking-cancel",
+    ),
 ]

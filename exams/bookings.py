@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
+from exams import tasks
 from exams.choices import (
     SEAT_HOLDING,
     SESSION_TRANSITIONS,
@@ -219,4 +220,7 @@ def session_transition(*, session, to, by=None):
         raise IllegalSessionTransition()
     session.status = to
     session.save(update_fields=["status"])
+    if to == SessionStatus.CHECK_IN:
+        # Papers are drawn while candidates check in, not when they press "Start".
+        tasks.prepare_session_attempts.delay_on_commit(session.pk)
     return session

@@ -88,3 +88,12 @@ class BookingAction(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     CHECKED_IN = "checked_in", _("Checked in")
     NO_SHOW = "no_show", _("Marked as not come")
+
+
+class AttemptStatus(models.TextChoices):
+    """
+    Where a candidate's attempt stands. An attempt is prepared (paper drawn)
+    before its session starts; the exam engine takes it from there.
+    """
+
+    PREPARED = "prepared", _("Prepared")

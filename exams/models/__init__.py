@@ -2,9 +2,11 @@
 The exams app's models, one module per concern:
 
 - `questions`: the question bank (题库), papers and imports;
-- `centres`: exams (考试项目), test centres (考点) and rooms, sessions (场次), bookings.
+- `centres`: exams (考试项目), test centres (考点) and rooms, sessions (场次), bookings;
+- `attempts`: the paper drawn for each candidate of a session.
 """
 
+from exams.models.attempts import Attempt, AttemptQuestion
 from exams.models.centres import (
     Booking,
     BookingEvent,
@@ -24,6 +26,8 @@ from exams.models.questions import (
 )
 
 __all__ = [
+    "Attempt",
+    "AttemptQuestion",
     "BlueprintRule",
     "Booking",
     "BookingEvent",

@@ -138,6 +138,7 @@ def book(*, session, candidate, by=None, source=BookingSource.CANDIDATE, now=Non
         source=source,
     )
     _record(booking, BookingAction.BOOKED, by or candidate)
+    tasks.render_admission_ticket.delay_on_commit(booking.pk)
     return booking
 
 
@@ -187,6 +188,7 @@ def reschedule(*, booking, to_session, by, reason=""):
     )
     _record(booking, BookingAction.RESCHEDULED, by, reason, to_booking=moved.pk)
     _record(moved, BookingAction.RESCHEDULED, by, reason, from_booking=booking.pk)
+    tasks.render_admission_ticket.delay_on_commit(moved.pk)
     return moved
 
 
@@ -209,6 +211,7 @@ def change_seat(*, booking, seat, by, reason=""):
     except IntegrityError as error:  # taken meanwhile by a path that did not lock
         raise BookingChangeRefused(_("Seat %(seat)d is taken.") % {"seat": seat}) from error
     _record(booking, BookingAction.SEAT_CHANGED, by, reason, seat=[old, seat])
+    tasks.render_admission_ticket.delay_on_commit(booking.pk)  # the ticket shows the seat
     return booking
 
 

@@ -1,5 +1,5 @@
 from config.celery_app import idempotent_task
-from exams import attempts, services
+from exams import attempts, checkin, services, ticket_pdf
 
 
 @idempotent_task(soft_time_limit=1800, time_limit=1900)
@@ -12,3 +12,16 @@ def run_import_job(job_id):
 def prepare_session_attempts(session_id):
     """Draw the papers of a session's candidates ahead of its start."""
     return attempts.prepare_attempts(session_id=session_id)
+
+
+@idempotent_task
+def render_admission_ticket(booking_id):
+    """Render a booking's admission ticket (准考证) and keep it, replacing an earlier one."""
+    ticket_pdf.store_ticket(booking_id=booking_id)
+
+
+@idempotent_task
+def mark_no_shows():
+    """Bookings not checked in when check-in closes become no-shows (缺考); every minute."""
+    counts = checkin.mark_no_shows()
+    return {str(room): count for room, count in counts.items()}

@@ -1,8 +1,24 @@
 """Candidate and test-centre desk pages of exams (under the site's language prefix)."""
 
+from django.urls import path
+
+from exams import candidate_views, desk_views
+
 app_name = "exams"
 
 urlpatterns: list = [
     # Candidate pages (sessions to book, my bookings, tickets) and the check-in
     # desk register their paths here.
+    path("sessions/", candidate_views.session_list, name="sessions"),
+    path("sessions/<int:session_id>/book/", candidate_views.book, name="book"),
+    path("bookings/", candidate_views.my_bookings, name="my-bookings"),
+    path("bookings/<int:booking_id>/cancel/", candidate_views.cancel, name="cancel-booking"),
+    path("bookings/<int:booking_id>/ticket.pdf", candidate_views.ticket, name="ticket"),
+    path("desk/", desk_views.session_list, name="desk"),
+    path("desk/<int:session_id>/", desk_views.session_desk, name="desk-session"),
+    path(
+        "desk/bookings/<int:booking_id>/photo/",
+        desk_views.registered_photo,
+        name="desk-registered-photo",
+    ),
 ]

@@ -1,12 +1,16 @@
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from exams import admin_views
+from exams import admin_views, booking_admin, calendar_views, ticket_admin
 from exams.bulk_actions import RetireQuestionsBulkAction
+from exams.centre_viewsets import TestCentreGroup
 from exams.viewsets import QuestionBankGroup
 
 register_snippet(QuestionBankGroup)
+register_snippet(TestCentreGroup)
 hooks.register("register_bulk_action", RetireQuestionsBulkAction)
 
 
@@ -25,3 +29,73 @@ def question_bank_urls():
         ),
         path("exams/export/", admin_views.export_questions, name="exams_export"),
     ]
+
+
+@hooks.register("register_admin_urls")
+def admission_ticket_urls():
+    return [
+        path(
+            "exams/sessions/<int:session_id>/tickets.pdf",
+            ticket_admin.session_tickets_pdf,
+            name="exams_session_tickets",
+        ),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def test_centre_urls():
+    return [
+        path("exams/calendar/", calendar_views.session_calendar, name="exams_session_calendar"),
+        path("exams/bookings/", booking_admin.booking_list, name="exams_bookings"),
+        path(
+            "exams/bookings/export.xlsx",
+            booking_admin.export_bookings,
+            name="exams_bookings_export",
+        ),
+        path(
+            "exams/bookings/<int:booking_id>/", booking_admin.booking_detail, name="exams_booking"
+        ),
+        path(
+            "exams/sessions/<int:session_id>/book-from-excel/",
+            booking_admin.book_from_excel,
+            name="exams_book_from_excel",
+        ),
+        path(
+            "exams/sessions/<int:session_id>/booking-template.xlsx",
+            booking_admin.booking_template,
+            name="exams_booking_template",
+        ),
+    ]
+
+
+class PermittedMenuItem(MenuItem):
+    def __init__(self, *args, permission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_test_centres_menu_item")
+def session_calendar_menu_item():
+    return PermittedMenuItem(
+        _("Session calendar"),
+        reverse("exams_session_calendar"),
+        name="session_calendar",
+        icon_name="calendar",
+        order=10,
+        permission="exams.view_examsession",
+    )
+
+
+@hooks.register("register_test_centres_menu_item")
+def bookings_menu_item():
+    return PermittedMenuItem(
+        _("Bookings"),
+        reverse("exams_bookings"),
+        name="bookings",
+        icon_name="list-ul",
+        order=11,
+        permission="exams.view_booking",
+    )

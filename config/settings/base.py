@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Bookings not checked in by the end of a session's grace period become no-shows.
+    "mark-no-shows": {
+        "task": "exams.tasks.mark_no_shows",
+        "schedule": 60.0,
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -339,6 +344,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuestionStatusEnum": "exams.choices.QuestionStatus",
         "ImportStatusEnum": "exams.choices.ImportStatus",
+        "SessionStatusEnum": "exams.choices.SessionStatus",
+        "BookingStatusEnum": "exams.choices.BookingStatus",
     },
 }
 

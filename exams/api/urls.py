@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import booking_views, views
+from exams.api import booking_views, desk_views, views
 
 urlpatterns = [
     path("banks/", views.BankListApi.as_view(), name="banks"),
@@ -19,5 +19,28 @@ urlpatterns = [
         "bookings/<int:booking_id>/cancel/",
         booking_views.CancelBookingApi.as_view(),
         name="booking-cancel",
+    ),
+    # The check-in desk (exams/api/desk_views.py).
+    path("desk/sessions/", desk_views.DeskSessionListApi.as_view(), name="desk-sessions"),
+    path(
+        "desk/sessions/<int:session_id>/",
+        desk_views.DeskSessionApi.as_view(),
+        name="desk-session",
+    ),
+    path(
+        "desk/sessions/<int:session_id>/bookings/",
+        desk_views.DeskBookingListApi.as_view(),
+        name="desk-bookings",
+    ),
+    path("desk/sessions/<int:session_id>/scan/", desk_views.ScanApi.as_view(), name="desk-scan"),
+    path(
+        "desk/sessions/<int:session_id>/lookup/",
+        desk_views.LookupApi.as_view(),
+        name="desk-lookup",
+    ),
+    path(
+        "desk/sessions/<int:session_id>/check-ins/",
+        desk_views.CheckInApi.as_view(),
+        name="desk-check-in",
     ),
 ]

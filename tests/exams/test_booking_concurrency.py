@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from exams import bookings
 from exams.choices import BookingStatus
@@ -22,6 +23,7 @@ def test_fifty_parallel_bookings_for_thirty_seats_give_thirty_bookings_and_twent
     booked, refused, failed = [], [], []
 
     def press_book(candidate):
+        translation.activate("en")  # each thread has its own language
         try:
             barrier.wait()
             booked.append(bookings.book(session=session, candidate=candidate))

@@ -6,9 +6,7 @@ from exams import candidate_views, desk_views
 
 app_name = "exams"
 
-urlpatterns: list = [
-    # Candidate pages (sessions to book, my bookings, tickets) and the check-in
-    # desk register their paths here.
+urlpatterns = [
     path("sessions/", candidate_views.session_list, name="sessions"),
     path("sessions/<int:session_id>/book/", candidate_views.book, name="book"),
     path("bookings/", candidate_views.my_bookings, name="my-bookings"),

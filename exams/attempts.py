@@ -24,7 +24,7 @@ class NoPaper(DomainError):
     default_message = _("The exam has no paper yet: choose one before preparing attempts.")
 
 
-def prepare_attempts(*, session_id):
+def prepare_attempts(*, session_id, retries=3):
     """Draw a paper for every booked or checked-in candidate without one; return how many."""
     session = ExamSession.objects.select_related("exam__paper").get(pk=session_id)
     paper = session.exam.paper
@@ -58,5 +58,7 @@ def prepare_attempts(*, session_id):
             )
     except IntegrityError:
         # Another run prepared some of them meanwhile: prepare what is still missing.
-        return prepare_attempts(session_id=session_id)
+        if not retries:
+            raise
+        return prepare_attempts(session_id=session_id, retries=retries - 1)
     return len(attempts)

@@ -120,8 +120,11 @@ def _filtered(request):
 def booking_list(request):
     form, found = _filtered(request)
     number = form.id_number() if form.is_valid() else None
-    if number and (person := user_find_by_id_number(number)):
+    person = user_find_by_id_number(number) if number else None
+    if person and bookings_for(request.user).filter(candidate=person).exists():
         # Shown as that person's bookings, so that the number is in no link of the page.
+        # Only someone booked at the person's own centres: whether anyone else is
+        # registered at all is not this screen's to tell.
         query = request.GET.copy()
         for name in ("q", "p"):
             query.pop(name, None)

@@ -139,7 +139,14 @@ def book(*, session, candidate, by=None, source=BookingSource.CANDIDATE, now=Non
     )
     _record(booking, BookingAction.BOOKED, by or candidate)
     tasks.render_admission_ticket.delay_on_commit(booking.pk)
+    _prepare_if_late(session)
     return booking
+
+
+def _prepare_if_late(session):
+    """A booking made after papers were drawn (check-in open) gets its paper too."""
+    if session.status != SessionStatus.SCHEDULED:
+        tasks.prepare_session_attempts.delay_on_commit(session.pk)
 
 
 @transaction.atomic
@@ -189,6 +196,7 @@ def reschedule(*, booking, to_session, by, reason=""):
     _record(booking, BookingAction.RESCHEDULED, by, reason, to_booking=moved.pk)
     _record(moved, BookingAction.RESCHEDULED, by, reason, from_booking=booking.pk)
     tasks.render_admission_ticket.delay_on_commit(moved.pk)
+    _prepare_if_late(target)
     return moved
 
 
@@ -196,6 +204,9 @@ def reschedule(*, booking, to_session, by, reason=""):
 def change_seat(*, booking, seat, by, reason=""):
     session = _lock_session(booking.session_id)
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    # Checked again under the lock: a check-in may have come in meanwhile.
+    if booking.status != BookingStatus.BOOKED or timezone.now() >= session.starts_at:
+        raise BookingChangeRefused(_("This booking can no longer be changed."))
     if not 1 <= seat <= session.room.seat_count:
         raise BookingChangeRefused(
             _("Room %(room)s has seats 1 to %(last)d.")
@@ -213,6 +224,19 @@ def change_seat(*, booking, seat, by, reason=""):
     _record(booking, BookingAction.SEAT_CHANGED, by, reason, seat=[old, seat])
     tasks.render_admission_ticket.delay_on_commit(booking.pk)  # the ticket shows the seat
     return booking
+
+
+def close_finished_sessions(now=None):
+    """Sessions that have ended are closed (after their no-shows are marked)."""
+    now = now or timezone.now()
+    closed = 0
+    for session in ExamSession.objects.exclude(status=SessionStatus.CLOSED).filter(
+        starts_at__lt=now
+    ):
+        if session.ends_at < now:
+            session_transition(session=session, to=SessionStatus.CLOSED)
+            closed += 1
+    return closed
 
 
 @transaction.atomic

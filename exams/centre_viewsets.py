@@ -25,6 +25,12 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import (
     DeleteView,
     EditView,
@@ -92,6 +98,27 @@ def scoped(view_class, scope):
     if issubclass(view_class, DeleteView):
         bases = (RefuseProtectedDelete, *bases)
     return type(view_class.__name__, bases, {"scope": staticmethod(scope)})
+
+
+def scoped_chooser(scope):
+    """A snippet chooser that lists and returns only what `scope(user)` holds."""
+
+    class Scoped:
+        def get_object_list(self):
+            return scope(self.request.user)
+
+        def get_object(self, pk):
+            return scope(self.request.user).get(pk=pk)
+
+    return type(
+        "ScopedChooserViewSet",
+        (SnippetChooserViewSet,),
+        {
+            "choose_view_class": type("ChooseView", (Scoped, ChooseView), {}),
+            "choose_results_view_class": type("ChooseResultsView", (Scoped, ChooseResultsView), {}),
+            "chosen_view_class": type("ChosenView", (Scoped, SnippetChosenView), {}),
+        },
+    )
 
 
 def as_select(form, *names):
@@ -162,6 +189,7 @@ class TestCentreViewSet(SnippetViewSet):
     copy_view_enabled = False
     edit_handler = ObjectList(TestCentre.panels, base_form_class=TestCentreForm)
     edit_view_class = scoped(EditView, administered_centres)
+    chooser_viewset_class = scoped_chooser(centres_for)
     delete_view_class = scoped(DeleteView, administered_centres)
     history_view_class = scoped(HistoryView, centres_for)
     usage_view_class = scoped(UsageView, centres_for)
@@ -228,6 +256,7 @@ class RoomViewSet(SnippetViewSet):
         base_form_class=RoomForm,
     )
     edit_view_class = scoped(EditView, administered_rooms)
+    chooser_viewset_class = scoped_chooser(rooms_for)
     delete_view_class = scoped(DeleteView, administered_rooms)
     history_view_class = scoped(HistoryView, rooms_for)
     usage_view_class = scoped(UsageView, rooms_for)
@@ -406,6 +435,7 @@ class ExamSessionViewSet(SnippetViewSet):
     edit_handler = ObjectList(ExamSession.panels, base_form_class=ExamSessionForm)
     edit_view_class = scoped(EditView, administered_sessions)
     delete_view_class = scoped(DeleteView, administered_sessions)
+    chooser_viewset_class = scoped_chooser(sessions_for)
     history_view_class = scoped(HistoryView, sessions_for)
     usage_view_class = scoped(UsageView, sessions_for)
 

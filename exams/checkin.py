@@ -95,21 +95,24 @@ def _staffed_centres(user):
 
 
 def is_desk_staff(user):
-    """Whether the person may staff any check-in desk at all."""
-    return user.is_authenticated and (
-        sees_every_centre(user)
-        or _staffed_centres(user).exists()
-        or ExamSession.objects.filter(proctor=user).exists()
+    """
+    Whether the person may staff any check-in desk at all: the role (the
+    permission to see bookings) and a place at a centre, both still held.
+    """
+    return (
+        user.is_authenticated
+        and user.has_perm("exams.view_booking")
+        and (sees_every_centre(user) or _staffed_centres(user).exists())
     )
 
 
 def desk_sessions(user):
-    """The sessions whose desk the person may staff."""
-    if not user.is_authenticated:
+    """The sessions whose desk the person may staff: those of the centres they staff."""
+    if not is_desk_staff(user):
         return ExamSession.objects.none()
     if sees_every_centre(user):
         return ExamSession.objects.all()
-    return ExamSession.objects.filter(Q(centre__in=_staffed_centres(user)) | Q(proctor=user))
+    return ExamSession.objects.filter(centre__in=_staffed_centres(user))
 
 
 def sessions_for_desk(user, now=None):
@@ -183,6 +186,9 @@ def find_booking(*, session, token=None, ticket_number=None):
         )
         if booking is None:
             raise TicketNotFound()
+    if booking.session.centre_id != session.centre_id:
+        # Another centre's ticket: its sessions are none of this desk's business.
+        raise TicketNotFound()
     if booking.session_id != session.pk:
         other = booking.session
         raise OtherSession(

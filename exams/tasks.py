@@ -1,5 +1,5 @@
 from config.celery_app import idempotent_task
-from exams import attempts, checkin, services, ticket_pdf
+from exams import attempts, bookings, checkin, services, ticket_pdf
 
 
 @idempotent_task(soft_time_limit=1800, time_limit=1900)
@@ -24,4 +24,5 @@ def render_admission_ticket(booking_id):
 def mark_no_shows():
     """Bookings not checked in when check-in closes become no-shows (缺考); every minute."""
     counts = checkin.mark_no_shows()
+    bookings.close_finished_sessions()
     return {str(room): count for room, count in counts.items()}

@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,10 +9,28 @@ from wagtail.snippets.models import register_snippet
 from exams import admin_views, booking_admin, calendar_views, ticket_admin
 from exams.bulk_actions import RetireQuestionsBulkAction
 from exams.centre_viewsets import TestCentreGroup
+from exams.models import ExamSession, Room, TestCentre
 from exams.viewsets import QuestionBankGroup
 
 register_snippet(QuestionBankGroup)
 register_snippet(TestCentreGroup)
+
+CENTRE_MODELS = (TestCentre, Room, ExamSession)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_changes_to_centres(request, action_type, objects, action_class_instance):
+    """
+    Wagtail's bulk actions check the model permission only, not the centre:
+    centres, rooms and sessions are deleted one at a time, through the
+    screens that know whose they are and what still uses them.
+    """
+    if any(isinstance(obj, CENTRE_MODELS) for obj in objects):
+        messages.error(request, _("Test centres, rooms and sessions are deleted one at a time."))
+        return redirect("wagtailadmin_home")
+    return None
+
+
 hooks.register("register_bulk_action", RetireQuestionsBulkAction)
 
 

@@ -164,6 +164,7 @@ def cancel(*, booking, by, reason=""):
         raise BookingChangeRefused(_("The session has started: the booking can no longer change."))
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status"])
+    _drop_ticket(booking)
     _record(booking, BookingAction.CANCELLED, by, reason)
     return booking
 
@@ -186,6 +187,7 @@ def reschedule(*, booking, to_session, by, reason=""):
         raise BookingRefused(reasons)
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status"])
+    _drop_ticket(booking)
     moved = Booking.objects.create(
         session=target,
         candidate=booking.candidate,
@@ -224,6 +226,28 @@ def change_seat(*, booking, seat, by, reason=""):
     _record(booking, BookingAction.SEAT_CHANGED, by, reason, seat=[old, seat])
     tasks.render_admission_ticket.delay_on_commit(booking.pk)  # the ticket shows the seat
     return booking
+
+
+def tickets_outdated(session):
+    """
+    The session's time or place changed: its candidates' stored tickets go
+    (a download renders afresh) and are printed again by the worker.
+    """
+    for booking in session.bookings.filter(
+        status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN]
+    ):
+        _drop_ticket(booking)
+        tasks.render_admission_ticket.delay_on_commit(booking.pk)
+
+
+def _drop_ticket(booking):
+    """A ticket that no longer holds is deleted, file and all (personal data)."""
+    name, storage = booking.ticket_pdf.name, booking.ticket_pdf.storage
+    if name:
+        Booking.objects.filter(pk=booking.pk).update(ticket_pdf="")
+        booking.ticket_pdf.name = ""
+        # The file goes once the change is committed: a rollback keeps both.
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def close_finished_sessions(now=None):

@@ -43,6 +43,7 @@ from wagtail.snippets.views.snippets import (
 
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from accounts.models import User
+from exams import bookings
 from exams.centre_selectors import (
     administered_centres,
     administered_rooms,
@@ -320,6 +321,18 @@ class ExamSessionForm(WagtailAdminModelForm):
         return cleaned
 
 
+class SessionEditView(EditView):
+    def save_instance(self):
+        session = super().save_instance()
+        if PRINTED_ON_TICKETS & set(self.form.changed_data):
+            bookings.tickets_outdated(session)
+        return session
+
+
+# What a candidate's admission ticket shows of a session.
+PRINTED_ON_TICKETS = {"exam", "centre", "room", "starts_at", "duration_minutes"}
+
+
 class SessionFilterSet(WagtailFilterSet):
     centre = django_filters.ModelChoiceFilter(
         label=_("Test centre"), queryset=lambda request: centres_for(request.user)
@@ -433,7 +446,7 @@ class ExamSessionViewSet(SnippetViewSet):
     list_per_page = 50
     copy_view_enabled = False
     edit_handler = ObjectList(ExamSession.panels, base_form_class=ExamSessionForm)
-    edit_view_class = scoped(EditView, administered_sessions)
+    edit_view_class = scoped(SessionEditView, administered_sessions)
     delete_view_class = scoped(DeleteView, administered_sessions)
     chooser_viewset_class = scoped_chooser(sessions_for)
     history_view_class = scoped(HistoryView, sessions_for)

@@ -30,6 +30,7 @@ from collections import Counter
 
 import cv2
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -337,3 +338,25 @@ def decode_qr(image_bytes):
         if text:
             return text
     return None
+
+
+def purge_check_in_photos(now=None):
+    """
+    Delete the photos taken at check-in once CHECK_IN_PHOTO_RETENTION_DAYS have
+    passed since their session: a face is sensitive personal information,
+    kept only as long as a dispute about who sat the exam may arise.
+    """
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.CHECK_IN_PHOTO_RETENTION_DAYS)
+    old = list(
+        Booking.objects.filter(session__starts_at__lt=cutoff)
+        .exclude(check_in_photo="")
+        .values_list("pk", "check_in_photo")
+    )
+    if not old:
+        return 0
+    storage = Booking._meta.get_field("check_in_photo").storage
+    with transaction.atomic():
+        Booking.objects.filter(pk__in=[pk for pk, _name in old]).update(check_in_photo="")
+        transaction.on_commit(lambda: [storage.delete(name) for _pk, name in old])
+    return len(old)

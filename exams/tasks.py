@@ -21,6 +21,12 @@ def render_admission_ticket(booking_id):
 
 
 @idempotent_task
+def purge_check_in_photos():
+    """Nightly: check-in photos past their retention period are deleted."""
+    return checkin.purge_check_in_photos()
+
+
+@idempotent_task
 def mark_no_shows():
     """Bookings not checked in when check-in closes become no-shows (缺考); every minute."""
     counts = checkin.mark_no_shows()

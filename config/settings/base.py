@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": 60.0,
     },
+    "purge-check-in-photos": {
+        "task": "exams.tasks.purge_check_in_photos",
+        "schedule": crontab(hour=3, minute=53),
+    },
     "purge-old-study-sessions": {
         "task": "training.tasks.purge_old_study_sessions",
         "schedule": crontab(hour=3, minute=41),
@@ -236,6 +240,8 @@ TRAINING_MINUTES_PER_HOUR = env.int("TRAINING_MINUTES_PER_HOUR", default=45)
 TRAINING_HEARTBEAT_SECONDS = env.int("TRAINING_HEARTBEAT_SECONDS", default=20)
 # No input for this long (and no video playing) and the clock stops.
 TRAINING_IDLE_LIMIT_SECONDS = env.int("TRAINING_IDLE_LIMIT_SECONDS", default=180)
+# Photos taken at the check-in desk are deleted this many days after the session.
+CHECK_IN_PHOTO_RETENTION_DAYS = env.int("CHECK_IN_PHOTO_RETENTION_DAYS", default=30)
 # Learning records are an archive the regulator may ask for (six years).
 TRAINING_RECORD_RETENTION_YEARS = env.int("TRAINING_RECORD_RETENTION_YEARS", default=6)
 

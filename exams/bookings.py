@@ -145,7 +145,7 @@ def book(*, session, candidate, by=None, source=BookingSource.CANDIDATE, now=Non
 
 def _prepare_if_late(session):
     """A booking made after papers were drawn (check-in open) gets its paper too."""
-    if session.status != SessionStatus.SCHEDULED:
+    if session.status != SessionStatus.SCHEDULED and session.exam.paper_id:
         tasks.prepare_session_attempts.delay_on_commit(session.pk)
 
 
@@ -271,7 +271,8 @@ def session_transition(*, session, to, by=None):
         raise IllegalSessionTransition()
     session.status = to
     session.save(update_fields=["status"])
-    if to == SessionStatus.CHECK_IN:
+    if to == SessionStatus.CHECK_IN and session.exam.paper_id:
         # Papers are drawn while candidates check in, not when they press "Start".
+        # (A session's exam has a paper: ExamSession.clean sees to it.)
         tasks.prepare_session_attempts.delay_on_commit(session.pk)
     return session

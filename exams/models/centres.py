@@ -213,6 +213,8 @@ class ExamSession(models.Model):
     def clean(self):
         super().clean()
         errors = {}
+        if self.exam_id and not self.exam.paper_id:
+            errors["exam"] = _("Choose a paper for this exam before scheduling its sessions.")
         if self.room_id and self.centre_id and self.room.centre_id != self.centre_id:
             errors["room"] = _("Choose a room of this test centre.")
         if self.room_id and self.capacity and self.capacity > self.room.seat_count:

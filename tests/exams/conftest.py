@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from exams import services
-from exams.choices import QuestionStatus
-from exams.models import Exam, ExamSession, QuestionBank, Room, TestCentre
+from exams.choices import PaperKind, QuestionStatus
+from exams.models import Exam, ExamSession, Paper, QuestionBank, Room, TestCentre
 
 _numbers = itertools.count(1)
 
@@ -92,7 +92,10 @@ def room(centre):
 @pytest.fixture
 def exam(db):
     """An exam with no training required, so that every candidate is eligible."""
-    return Exam.objects.create(title="危险化学品安全管理人员考试", target_role="safety_manager")
+    paper = Paper.objects.create(name="危化品模拟试卷", kind=PaperKind.FIXED)
+    return Exam.objects.create(
+        title="危险化学品安全管理人员考试", target_role="safety_manager", paper=paper
+    )
 
 
 @pytest.fixture

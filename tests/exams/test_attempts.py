@@ -47,7 +47,9 @@ def test_preparing_again_prepares_only_the_missing_ones(exam_with_paper, session
     assert Attempt.objects.count() == 2
 
 
-def test_a_session_without_a_paper_says_so(session, alice):
+def test_a_session_without_a_paper_says_so(exam, session, alice):
+    exam.paper = None
+    exam.save()
     bookings.book(session=session, candidate=alice)
     with pytest.raises(attempts.NoPaper):
         attempts.prepare_attempts(session_id=session.pk)

@@ -41,6 +41,7 @@ from exams.centre_selectors import (
 )
 from exams.choices import SEAT_HOLDING, BookingStatus, SessionStatus
 from exams.models import Exam
+from exams.ticket_admin import may_print_tickets
 
 BOOKINGS_PER_PAGE = 50
 ROWS_PER_PAGE = 100
@@ -155,6 +156,7 @@ def booking_list(request):
                 session.bookings.filter(status__in=SEAT_HOLDING).count() if session else None
             ),
             "may_book": session is not None and may_book_into(request.user, session),
+            "may_print": session is not None and may_print_tickets(request.user, session),
             "export_query": "" if number else request.GET.urlencode(),
         },
     )

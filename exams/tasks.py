@@ -22,8 +22,15 @@ def render_admission_ticket(booking_id):
 
 @idempotent_task
 def purge_check_in_photos():
-    """Nightly: check-in photos past their retention period are deleted."""
+    """Nightly: check-in photos past their retention period, and printed sessions' PDFs, go."""
+    ticket_pdf.purge_session_ticket_files()
     return checkin.purge_check_in_photos()
+
+
+@idempotent_task(soft_time_limit=600, time_limit=660)
+def render_session_tickets(session_id, token):
+    """A session's admission tickets as one PDF, for the centre to print."""
+    ticket_pdf.store_session_tickets(session_id=session_id, token=token)
 
 
 @idempotent_task

@@ -9,10 +9,11 @@ own centre's sessions; the bureau and superusers print any.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -32,16 +33,37 @@ def may_print_tickets(user, session):
 @never_cache
 @permission_required("exams.view_booking", raise_exception=True)
 def session_tickets_pdf(request, session_id):
+    """
+    GET: how many tickets the session has, and a button to prepare them.
+    POST: the worker renders them (a room of 300 takes about 20 s); the page
+    then follows the job (?job=…) until the PDF can be downloaded.
+    """
     session = get_object_or_404(ExamSession.objects.select_related("centre"), pk=session_id)
     if not may_print_tickets(request.user, session):
         raise PermissionDenied
-    if not ticket_pdf.session_ticket_holders(session).exists():
+    count = ticket_pdf.session_ticket_holders(session).count()
+    if not count:
         messages.warning(request, _("Nobody holds a seat in this session: there are no tickets."))
         return redirect("wagtailadmin_home")
-    starts = timezone.localtime(session.starts_at)
-    filename = f"准考证-{session.centre.code}-{starts:%Y%m%d-%H%M}.pdf"
-    return HttpResponse(
-        ticket_pdf.render_session_tickets(session),
-        content_type="application/pdf",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    if request.method == "POST":
+        token = ticket_pdf.print_job_start(session=session, user=request.user)
+        return redirect(f"{request.path}?job={token}")
+    job = None
+    if token := request.GET.get("job"):
+        job = ticket_pdf.print_job(token)
+        if job is None or job["session"] != session.pk or job["user"] != request.user.pk:
+            raise Http404
+        if job["status"] == "done" and request.GET.get("download"):
+            starts = timezone.localtime(session.starts_at)
+            filename = f"{_('Admission tickets')}-{session.centre.code}-{starts:%Y%m%d-%H%M}.pdf"
+            return FileResponse(
+                storages["private"].open(job["file"], "rb"),
+                as_attachment=True,
+                filename=filename,
+                content_type="application/pdf",
+            )
+    return TemplateResponse(
+        request,
+        "exams/admin/session_tickets.html",
+        {"session": session, "count": count, "job": job, "token": token},
     )

@@ -19,12 +19,14 @@ import secrets
 
 import segno
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from exams.choices import BookingStatus
-from exams.models import Booking
+from exams.models import Booking, ExamSession
 from exams.tickets import ticket_token
 
 TICKET_LANGUAGE = "zh-hans"
@@ -105,3 +107,68 @@ def store_ticket(*, booking_id):
     if earlier:
         booking.ticket_pdf.storage.delete(earlier)
     return booking
+
+
+# ---------------------------------------------------------------------------
+# A session's tickets as one PDF, made by the worker
+# ---------------------------------------------------------------------------
+
+PRINT_JOB_SECONDS = 60 * 60
+
+
+def print_job_key(token):
+    return f"exams:session-tickets:{token}"
+
+
+def print_job(token):
+    """{"session", "user", "status", "file", "count"} of a print job, or None."""
+    return cache.get(print_job_key(token))
+
+
+def print_job_start(*, session, user):
+    """Queue the rendering of a session's tickets; return the job's token."""
+    token = secrets.token_urlsafe(16)
+    cache.set(
+        print_job_key(token),
+        {"session": session.pk, "user": user.pk, "status": "queued", "file": "", "count": 0},
+        PRINT_JOB_SECONDS,
+    )
+    from exams import tasks
+
+    tasks.render_session_tickets.delay_on_commit(session.pk, token)
+    return token
+
+
+def store_session_tickets(*, session_id, token):
+    """Render a session's tickets into one private file and say so in the job."""
+    job = print_job(token)
+    if job is None:  # expired: nobody is waiting for it
+        return None
+    cache.set(print_job_key(token), {**job, "status": "running"}, PRINT_JOB_SECONDS)
+    session = ExamSession.objects.get(pk=session_id)
+    holders = session_ticket_holders(session)
+    pdf = _render(holders)
+    name = storages["private"].save(
+        f"tickets/sessions/{secrets.token_hex(16)}.pdf", ContentFile(pdf)
+    )
+    job = {**job, "status": "done", "file": name, "count": holders.count()}
+    cache.set(print_job_key(token), job, PRINT_JOB_SECONDS)
+    return job
+
+
+def purge_session_ticket_files(now=None):
+    """Printed sessions' PDFs (personal data) are deleted after a day."""
+    now = now or timezone.now()
+    try:
+        _folders, files = storages["private"].listdir("tickets/sessions")
+    except FileNotFoundError:
+        return 0
+    old = [
+        f"tickets/sessions/{name}"
+        for name in files
+        if now - storages["private"].get_modified_time(f"tickets/sessions/{name}")
+        > timezone.timedelta(days=1)
+    ]
+    for name in old:
+        storages["private"].delete(name)
+    return len(old)

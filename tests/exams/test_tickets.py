@@ -313,7 +313,7 @@ def tickets_url(session):
 
 
 def test_the_centre_prints_a_sessions_tickets_in_seat_order_one_a_page(
-    client, centre_admin, session, alice, bob, tmp_path
+    client, centre_admin, session, alice, bob, tmp_path, django_capture_on_commit_callbacks
 ):
     carol = UserFactory(username="carol", real_name="张敏")
     for candidate in (alice, carol, bob):
@@ -321,12 +321,18 @@ def test_the_centre_prints_a_sessions_tickets_in_seat_order_one_a_page(
     bookings.cancel(booking=Booking.objects.get(candidate=carol), by=carol)
     client.force_login(centre_admin)
 
-    response = client.get(tickets_url(session))
+    page = client.get(tickets_url(session))
+    assert page.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the worker, eagerly here
+        job = client.post(tickets_url(session))
+    ready = client.get(job.url)
+    assert b"download=1" in ready.content
+    response = client.get(job.url + "&download=1")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
-    path = pdf_file(response.content, tmp_path)
+    path = pdf_file(b"".join(response.streaming_content), tmp_path)
     assert pdf_pages(path) == 2
     text = pdf_text(path)
     assert text.index("王建国") < text.index("李秀英") and "张敏" not in text
@@ -357,6 +363,9 @@ def test_only_the_centres_admins_and_the_bureau_print_its_tickets(
     assert response.status_code == 302 and "/admin/login/" in response.url
     client.force_login(bureau_admin)
     assert client.get(tickets_url(session)).status_code == 200
+    job = client.post(tickets_url(session)).url
+    client.force_login(UserFactory(username="bureau2", roles=[Role.BUREAU_ADMIN]))
+    assert client.get(job + "&download=1").status_code == 404  # a print job is its maker's
 
 
 def test_a_session_nobody_booked_has_no_tickets_to_print(client, centre_admin, session):

@@ -10,18 +10,22 @@ and the one-attempt-per-booking constraint holds if two runs overlap.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
 from exams import services
-from exams.choices import BookingStatus
-from exams.models import Attempt, AttemptQuestion, ExamSession
+from exams.choices import ATTEMPT_TRANSITIONS, AttemptStatus, BookingStatus, SessionStatus
+from exams.models import Attempt, AttemptEvent, AttemptQuestion, ExamSession
 
 
 class NoPaper(DomainError):
     code = "no_paper"
     status = 409
-    default_message = _("The exam has no paper yet: choose one before preparing attempts.")
+    default_message = gettext_lazy(
+        "The exam has no paper yet: choose one before preparing attempts."
+    )
 
 
 def prepare_attempts(*, session_id, retries=3):
@@ -62,3 +66,69 @@ def prepare_attempts(*, session_id, retries=3):
             raise
         return prepare_attempts(session_id=session_id, retries=retries - 1)
     return len(attempts)
+
+
+# ---------------------------------------------------------------------------
+# The attempt's life: one table of legal moves, every move recorded
+# ---------------------------------------------------------------------------
+
+
+class IllegalAttemptTransition(DomainError):
+    code = "illegal_attempt_transition"
+    status = 409
+
+    def __init__(self, attempt, to):
+        super().__init__(
+            _("An attempt that is “%(now)s” cannot become “%(to)s”.")
+            % {"now": attempt.get_status_display(), "to": AttemptStatus(to).label}
+        )
+
+
+class AttemptNotReady(DomainError):
+    code = "attempt_not_ready"
+    status = 409
+
+
+def _move(attempt, to, *, by=None, reason=""):
+    """Change the status of a locked attempt by the table, and record it."""
+    if to not in ATTEMPT_TRANSITIONS[AttemptStatus(attempt.status)]:
+        raise IllegalAttemptTransition(attempt, to)
+    AttemptEvent.objects.create(
+        attempt=attempt, from_status=attempt.status, to_status=to, by=by, reason=reason
+    )
+    attempt.status = to
+
+
+@transaction.atomic
+def transition(*, attempt_id, to, by=None, reason=""):
+    attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+    _move(attempt, to, by=by, reason=reason)
+    attempt.save(update_fields=["status"])
+    return attempt
+
+
+@transaction.atomic
+def start(*, attempt_id, candidate, now=None):
+    """
+    Start the candidate's attempt: the deadline is fixed now, by the server's
+    clock. Starting again (a reload, another seat) returns the attempt as it
+    is, with the same deadline.
+    """
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("booking__session")
+        .get(pk=attempt_id, booking__candidate=candidate)
+    )
+    if attempt.status == AttemptStatus.STARTED:
+        return attempt
+    booking, session = attempt.booking, attempt.booking.session
+    if booking.status != BookingStatus.CHECKED_IN:
+        raise AttemptNotReady(_("Check in at the desk first: the proctor then lets you start."))
+    if session.status not in (SessionStatus.CHECK_IN, SessionStatus.RUNNING):
+        raise AttemptNotReady(_("This exam session is not open."))
+    _move(attempt, AttemptStatus.STARTED, by=candidate)
+    attempt.started_at = now
+    attempt.deadline = now + timezone.timedelta(minutes=session.duration_minutes)
+    attempt.save(update_fields=["status", "started_at", "deadline"])
+    return attempt

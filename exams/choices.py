@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuestionType(models.TextChoices):
@@ -92,8 +93,31 @@ class BookingAction(models.TextChoices):
 
 class AttemptStatus(models.TextChoices):
     """
-    Where a candidate's attempt stands. An attempt is prepared (paper drawn)
-    before its session starts; the exam engine takes it from there.
+    Where a candidate's attempt stands. It moves only along ATTEMPT_TRANSITIONS:
+    prepared (paper drawn before the session) → started → submitted, or
+    auto-submitted (time up), or terminated (by a proctor) → graded; a proctor
+    or the bureau may void it.
     """
 
     PREPARED = "prepared", _("Prepared")
+    STARTED = "started", pgettext_lazy("attempt", "In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    AUTO_SUBMITTED = "auto_submitted", _("Submitted when time was up")
+    TERMINATED = "terminated", _("Terminated by the proctor")
+    GRADED = "graded", _("Graded")
+    VOIDED = "voided", _("Voided")
+
+
+ATTEMPT_TRANSITIONS = {
+    AttemptStatus.PREPARED: {AttemptStatus.STARTED, AttemptStatus.VOIDED},
+    AttemptStatus.STARTED: {
+        AttemptStatus.SUBMITTED,
+        AttemptStatus.AUTO_SUBMITTED,
+        AttemptStatus.TERMINATED,
+    },
+    AttemptStatus.SUBMITTED: {AttemptStatus.GRADED},
+    AttemptStatus.AUTO_SUBMITTED: {AttemptStatus.GRADED},
+    AttemptStatus.TERMINATED: {AttemptStatus.GRADED, AttemptStatus.VOIDED},
+    AttemptStatus.GRADED: {AttemptStatus.VOIDED},
+    AttemptStatus.VOIDED: set(),
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import booking_views, desk_views, views
+from exams.api import attempt_views, booking_views, desk_views, views
 
 urlpatterns = [
     path("banks/", views.BankListApi.as_view(), name="banks"),
@@ -42,5 +42,10 @@ urlpatterns = [
         "desk/sessions/<int:session_id>/check-ins/",
         desk_views.CheckInApi.as_view(),
         name="desk-check-in",
+    ),
+    path(
+        "attempts/<int:attempt_id>/start/",
+        attempt_views.StartAttemptApi.as_view(),
+        name="attempt-start",
     ),
 ]

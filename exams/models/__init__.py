@@ -6,7 +6,7 @@ The exams app's models, one module per concern:
 - `attempts`: the paper drawn for each candidate of a session.
 """
 
-from exams.models.attempts import Attempt, AttemptQuestion
+from exams.models.attempts import Attempt, AttemptEvent, AttemptQuestion
 from exams.models.centres import (
     Booking,
     BookingEvent,
@@ -27,6 +27,7 @@ from exams.models.questions import (
 
 __all__ = [
     "Attempt",
+    "AttemptEvent",
     "AttemptQuestion",
     "BlueprintRule",
     "Booking",

@@ -3,6 +3,7 @@ Attempts: a candidate's paper for one sitting, drawn before the session starts
 so that a room pressing "Start" together costs the server little.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ class Attempt(models.Model):
         _("status"), max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.PREPARED
     )
     prepared_at = models.DateTimeField(_("prepared"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Fixed by the server at the start; the candidate's clock never moves it.
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attempt")
@@ -29,6 +33,25 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.booking} · {self.get_status_display()}"
+
+
+class AttemptEvent(models.Model):
+    """Every change of an attempt's status: from what, to what, by whom, when and why."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=AttemptStatus.choices)
+    to_status = models.CharField(max_length=16, choices=AttemptStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.from_status} → {self.to_status}"
 
 
 class AttemptQuestion(models.Model):

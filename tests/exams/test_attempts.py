@@ -1,6 +1,7 @@
 """Papers are drawn for a session's candidates before it starts."""
 
 import pytest
+from django.urls import reverse
 
 from exams import attempts, bookings
 from exams.choices import PaperKind, SessionStatus
@@ -54,3 +55,55 @@ def test_a_session_without_a_paper_says_so(exam, session, alice):
     with pytest.raises(attempts.NoPaper):
         attempts.prepare_attempts(session_id=session.pk)
     assert not AttemptQuestion.objects.exists()
+
+
+@pytest.fixture
+def checked_in(exam_with_paper, session, alice):
+    booking = bookings.book(session=session, candidate=alice)
+    attempts.prepare_attempts(session_id=session.pk)
+    type(session).objects.filter(pk=session.pk).update(status=SessionStatus.CHECK_IN)
+    booking.status = "checked_in"
+    booking.save()
+    return booking.attempt
+
+
+def test_starting_fixes_the_deadline_on_the_server_and_resuming_keeps_it(client, alice, checked_in):
+    client.force_login(alice)
+    url = reverse("api:attempt-start", args=[checked_in.pk])
+    first = client.post(url).json()
+    assert first["status"] == "started"
+    assert 120 * 60 - 5 <= first["remaining_seconds"] <= 120 * 60
+    assert len(first["questions"]) == 5
+    again = client.post(url).json()
+    assert again["deadline"] == first["deadline"]
+    assert [e.to_status for e in checked_in.events.all()] == ["started"]
+
+
+def test_the_paper_reaches_the_browser_without_its_key(client, alice, checked_in):
+    client.force_login(alice)
+    body = client.post(reverse("api:attempt-start", args=[checked_in.pk])).content.decode()
+    assert '"answer"' not in body and "explanation" not in body
+    question = checked_in.questions.first()
+    shown = client.post(reverse("api:attempt-start", args=[checked_in.pk])).json()["questions"][0]
+    assert shown["options"] == [question.question.options[i] for i in question.option_order]
+
+
+def test_a_candidate_who_has_not_checked_in_cannot_start(client, alice, checked_in):
+    checked_in.booking.status = "booked"
+    checked_in.booking.save()
+    client.force_login(alice)
+    response = client.post(
+        reverse("api:attempt-start", args=[checked_in.pk]), headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 409
+    assert "Check in at the desk first" in response.json()["error"]["message"]
+
+
+def test_nobody_starts_someone_elses_attempt(client, bob, checked_in):
+    client.force_login(bob)
+    assert client.post(reverse("api:attempt-start", args=[checked_in.pk])).status_code == 404
+
+
+def test_an_attempt_moves_only_by_the_table(checked_in):
+    with pytest.raises(attempts.IllegalAttemptTransition):
+        attempts.transition(attempt_id=checked_in.pk, to="graded")

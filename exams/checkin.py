@@ -31,6 +31,7 @@ from collections import Counter
 import cv2
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -236,21 +237,32 @@ def _refusal(booking, session, now):
     return None
 
 
-@transaction.atomic
 def check_in(*, booking, by, photo=None):
     """
     Check a booked candidate in, keeping the photo taken at the desk (decoded
     and re-encoded, under a random name, in private storage). Raises
-    CheckInRefused, or ValidationError for a photo that is not one.
+    CheckInRefused, also for a photo that is not one.
     """
+    clean = None
+    if photo is not None:
+        # Decoded and re-encoded before the room's lock is taken: the other
+        # desks of the room need not wait for it.
+        try:
+            clean = reencode_photo(photo)
+        except ValidationError as error:
+            raise CheckInRefused(" ".join(error.messages)) from error
+    return _check_in(booking=booking, by=by, photo=clean)
+
+
+@transaction.atomic
+def _check_in(*, booking, by, photo):
     now = timezone.now()
     session = ExamSession.objects.select_for_update().get(pk=booking.session_id)
     booking = Booking.objects.select_for_update().select_related("candidate").get(pk=booking.pk)
     if reason := _refusal(booking, session, now):
         raise CheckInRefused(reason)
     if photo is not None:
-        clean = reencode_photo(photo)
-        booking.check_in_photo.save(clean.name, clean, save=False)
+        booking.check_in_photo.save(photo.name, photo, save=False)
     booking.status = BookingStatus.CHECKED_IN
     booking.checked_in_at = now
     booking.save(update_fields=["status", "checked_in_at", "check_in_photo"])

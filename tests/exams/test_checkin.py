@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import segno
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -156,7 +155,8 @@ def test_it_checks_a_candidate_in_once_keeping_a_clean_private_photo(booking, pr
 
 def test_a_file_that_is_not_a_photo_is_refused_and_nothing_changes(booking, proctor):
     upload = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>")
-    with pytest.raises(ValidationError):
+    # The desk is told why, in words (not a generic "invalid data").
+    with pytest.raises(checkin.CheckInRefused, match="."):
         checkin.check_in(booking=booking, by=proctor, photo=upload)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.BOOKED and not booking.events.filter(

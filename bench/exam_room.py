@@ -6,8 +6,8 @@ prepared ahead of the start (issue 6).
 
 Runs in-process with the test settings against PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/ankang_bench_room), which it
-creates and migrates. The "300 start requests" half of the room scenario
-needs the exam engine's start endpoint (issue 7) and will be measured with it.
+creates and migrates. The other half of the room scenario, 300 "Start"
+requests within 10 seconds against the production stack, is bench/exam_start.py.
 """
 
 import argparse

@@ -250,6 +250,14 @@ def _drop_ticket(booking):
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def _cancel_all(session, *, by, reason):
+    for booking in session.bookings.select_for_update().filter(status=BookingStatus.BOOKED):
+        booking.status = BookingStatus.CANCELLED
+        booking.save(update_fields=["status"])
+        _drop_ticket(booking)
+        _record(booking, BookingAction.CANCELLED, by, reason)
+
+
 def close_finished_sessions(now=None):
     """Sessions that have ended are closed (after their no-shows are marked)."""
     now = now or timezone.now()
@@ -271,6 +279,9 @@ def session_transition(*, session, to, by=None):
         raise IllegalSessionTransition()
     session.status = to
     session.save(update_fields=["status"])
+    if to == SessionStatus.CLOSED and timezone.now() < session.starts_at:
+        # Called off before it began: its candidates keep their sittings.
+        _cancel_all(session, by=by, reason=_("The session was called off."))
     if to == SessionStatus.CHECK_IN and session.exam.paper_id:
         # Papers are drawn while candidates check in, not when they press "Start".
         # (A session's exam has a paper: ExamSession.clean sees to it.)

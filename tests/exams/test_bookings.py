@@ -135,3 +135,17 @@ def test_many_candidates_book_the_lowest_seats_in_turn(session):
     people = [UserFactory() for _ in range(5)]
     seats = [bookings.book(session=session, candidate=person).seat for person in people]
     assert seats == [1, 2, 3, 4, 5]
+
+
+def test_calling_a_session_off_cancels_its_bookings_and_keeps_the_sittings(
+    session, make_session, alice, centre_admin
+):
+    from exams.choices import SessionStatus
+
+    booking = bookings.book(session=session, candidate=alice)
+    bookings.session_transition(session=session, to=SessionStatus.CLOSED, by=centre_admin)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.events.last().reason == "The session was called off."
+    later = make_session(starts_in=datetime.timedelta(days=10))
+    assert bookings.book(session=later, candidate=alice).status == BookingStatus.BOOKED

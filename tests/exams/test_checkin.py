@@ -197,6 +197,11 @@ def test_a_late_candidate_is_checked_in_within_the_grace_period(make_session, al
 
 
 def test_a_closed_session_takes_no_one(booking, desk_session, proctor):
+    # Closed after it began (one called off before its start cancels its bookings).
+    ExamSession.objects.filter(pk=desk_session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    desk_session.refresh_from_db()
     bookings.session_transition(session=desk_session, to=SessionStatus.CLOSED)
     with pytest.raises(checkin.CheckInRefused, match="This session is closed."):
         checkin.check_in(booking=booking, by=proctor)

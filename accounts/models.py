@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto, idcard
-from accounts.choices import Industry
+from accounts.choices import ROLE_GROUP_NAMES, Industry, Role
 from accounts.fields import EncryptedTextField
 
 
@@ -76,3 +76,11 @@ class User(AbstractUser):
     @property
     def id_number_masked(self):
         return idcard.mask_id_number(self.id_number)
+
+    @property
+    def is_bureau(self):
+        """The bureau's admins and superusers see every centre, bank and record."""
+        return (
+            self.is_superuser
+            or self.groups.filter(name=ROLE_GROUP_NAMES[Role.BUREAU_ADMIN]).exists()
+        )

@@ -8,6 +8,7 @@ can act on), reading cells as text, and finding the header row under a title
 or a note. What the columns mean is the caller's business.
 """
 
+import datetime
 import io
 import re
 import unicodedata
@@ -17,7 +18,11 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 # Above the header there may be a title, a date, a note on how to fill the
@@ -156,3 +161,52 @@ def find_header_row(top_rows, count_columns):
         if count_columns(values) >= HEADER_MIN_COLUMNS:
             return position
     return None
+
+
+# ---------------------------------------------------------------------------
+# Writing: exports streamed row by row (openpyxl's write-only mode)
+# ---------------------------------------------------------------------------
+
+# Characters XML 1.0 (and so .xlsx) cannot hold; text pasted from Word sometimes has them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+HOURS_FORMAT = "0.0"
+
+
+def write_only_sheet(workbook, title, columns):
+    """A sheet of a write-only workbook with a bold, frozen header; `columns` are (label, width)."""
+    sheet = workbook.create_sheet(str(title))
+    for index, (_label, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for label, _width in columns:
+        cell = WriteOnlyCell(sheet, str(label))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def append_row(sheet, values):
+    """A row whose text stays text (never a formula) and whose times are local."""
+    sheet.append([_cell(sheet, value) for value in values])
+
+
+def _cell(sheet, value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, CONTROL_CHARACTERS.sub("", value))
+        # A name beginning with "=" is text, not a formula Excel would run.
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: write the local (Asia/Shanghai) time.
+        cell = WriteOnlyCell(sheet, timezone.localtime(value).replace(tzinfo=None))
+        cell.number_format = DATE_TIME_FORMAT
+        return cell
+    cell = WriteOnlyCell(sheet, value)
+    if not isinstance(value, int):
+        cell.number_format = HOURS_FORMAT
+    return cell

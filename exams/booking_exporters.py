@@ -8,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 
-# The learning record's sheet writer: bold frozen header, text kept as text
-# (never a formula), local times.
-from training.exporters import _append, _sheet
+from config import xlsx
 
 COLUMNS = [
     (_("Admission ticket number"), 14),
@@ -33,10 +31,10 @@ COLUMNS = [
 def write_bookings(file, bookings):
     """Write `bookings` (with candidate and session's exam, centre and room selected) to `file`."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Bookings"), COLUMNS)
+    sheet = xlsx.write_only_sheet(workbook, _("Bookings"), COLUMNS)
     for booking in bookings.iterator(chunk_size=500):
         candidate, session = booking.candidate, booking.session
-        _append(
+        xlsx.append_row(
             sheet,
             [
                 booking.ticket_number,

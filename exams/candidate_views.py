@@ -22,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from exams import bookings, ticket_pdf
-from exams.api.booking_views import my_bookings as bookings_of
-from exams.api.booking_views import open_sessions
 from exams.choices import SEAT_HOLDING, BookingStatus
 from exams.models import Booking, Exam, ExamSession
+from exams.selectors import bookings_of, open_sessions
 
 PER_PAGE = 20
 
@@ -100,9 +99,9 @@ def my_bookings(request):
     now = timezone.now()
     for booking in page:
         booking.has_ticket = booking.status in ticket_pdf.TICKET_HOLDING
-        # Whether the window still allows it is the service's to say, in words.
-        booking.may_cancel = (
-            booking.status == BookingStatus.BOOKED and booking.session.starts_at > now
+        # A candidate cancels while booking is open; later, the centre does.
+        booking.may_cancel = booking.status == BookingStatus.BOOKED and (
+            booking.session.booking_is_open(now)
         )
     return TemplateResponse(request, "exams/candidate/my_bookings.html", {"bookings": page})
 

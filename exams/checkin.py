@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
-from accounts.choices import ROLE_GROUP_NAMES, Role
 from accounts.images import reencode_photo
 from config.errors import DomainError
 from exams import bookings
@@ -88,8 +87,7 @@ def _local(moment):
 
 def sees_every_centre(user):
     """The bureau's admins and superusers may staff any desk."""
-    bureau = ROLE_GROUP_NAMES[Role.BUREAU_ADMIN]
-    return user.is_superuser or user.groups.filter(name=bureau).exists()
+    return user.is_bureau
 
 
 def _staffed_centres(user):

@@ -11,7 +11,6 @@ What each format cannot hold:
 import base64
 import io
 import posixpath
-import re
 import xml.etree.ElementTree as ET
 
 from openpyxl import Workbook
@@ -20,12 +19,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.xlsx import CONTROL_CHARACTERS
 from exams.choices import QuestionType
 from exams.importers.base import OPTION_LABELS, TRUE, ParsedQuestion, html_to_text, text_to_html
 from exams.importers.excel import COLUMNS, TAG_SEPARATOR, TRUE_FALSE_NAMES, TYPE_NAMES
 
-# Characters XML 1.0 (and so .xlsx) cannot hold; text pasted from Word sometimes has them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 COLUMN_WIDTHS = {"题型": 8, "题干": 50, "答案": 8, "解析": 40, "难度": 6, "知识点": 20}
 OPTION_COLUMN_WIDTH = 20
 MOODLE_NAME_LENGTH = 50

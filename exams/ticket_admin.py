@@ -17,17 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.choices import ROLE_GROUP_NAMES, Role
 from exams import ticket_pdf
 from exams.models import ExamSession
 
 
 def may_print_tickets(user, session):
-    return (
-        user.is_superuser
-        or user.groups.filter(name=ROLE_GROUP_NAMES[Role.BUREAU_ADMIN]).exists()
-        or session.centre.admins.filter(pk=user.pk).exists()
-    )
+    return user.is_bureau or session.centre.admins.filter(pk=user.pk).exists()
 
 
 @never_cache

@@ -4,24 +4,13 @@ may ask for: one sheet with a row per learner and lesson, one with a row per
 learner. ID numbers are masked (PIPL: least access); times are local.
 """
 
-import datetime
-import re
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from config import xlsx
 from training import selectors
 from training.models import seconds_to_hours
-
-# Characters XML 1.0 (and so .xlsx) cannot hold; text pasted from Word sometimes has them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
-HOURS_FORMAT = "0.0"
 
 RECORD_COLUMNS = [
     (pgettext_lazy("person", "Name"), 12),
@@ -56,14 +45,14 @@ def write_learning_record(file, enrolments):
     # Write-only mode streams rows to temporary files: thousands of learners fit
     # in little memory.
     workbook = Workbook(write_only=True)
-    record = _sheet(workbook, _("Learning record"), RECORD_COLUMNS)
-    summary = _sheet(workbook, _("Learners"), SUMMARY_COLUMNS)
+    record = xlsx.write_only_sheet(workbook, _("Learning record"), RECORD_COLUMNS)
+    summary = xlsx.write_only_sheet(workbook, _("Learners"), SUMMARY_COLUMNS)
     for enrolment, lessons in selectors.record_rows(enrolments):
         learner = enrolment.learner
         person = [learner.real_name, learner.id_number_masked, learner.employer]
         course_hours = seconds_to_hours(enrolment.seconds_credited)
         for progress in lessons:
-            _append(
+            xlsx.append_row(
                 record,
                 [
                     *person,
@@ -76,7 +65,7 @@ def write_learning_record(file, enrolments):
                     enrolment.completed_at,
                 ],
             )
-        _append(
+        xlsx.append_row(
             summary,
             [
                 *person,
@@ -89,40 +78,3 @@ def write_learning_record(file, enrolments):
             ],
         )
     workbook.save(file)
-
-
-def _sheet(workbook, title, columns):
-    sheet = workbook.create_sheet(str(title))
-    for index, (_label, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for label, _width in columns:
-        cell = WriteOnlyCell(sheet, str(label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    return sheet
-
-
-def _append(sheet, values):
-    sheet.append([_cell(sheet, value) for value in values])
-
-
-def _cell(sheet, value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, CONTROL_CHARACTERS.sub("", value))
-        # A name beginning with "=" is text, not a formula Excel would run.
-        cell.data_type = "s"
-        return cell
-    if isinstance(value, datetime.datetime):
-        # Excel has no time zones: write the local (Asia/Shanghai) time.
-        cell = WriteOnlyCell(sheet, timezone.localtime(value).replace(tzinfo=None))
-        cell.number_format = DATE_TIME_FORMAT
-        return cell
-    cell = WriteOnlyCell(sheet, value)
-    if not isinstance(value, int):
-        cell.number_format = HOURS_FORMAT
-    return cell

@@ -3,17 +3,14 @@ The candidate's booking API, one view per operation: open sessions, book a
 seat, my bookings, cancel. A candidate reaches only their own bookings.
 """
 
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exams import bookings
-from exams.choices import SEAT_HOLDING, SessionStatus
+from exams import bookings, selectors
 from exams.models import Booking, ExamSession
 
 
@@ -68,20 +65,6 @@ class CancelInput(serializers.Serializer):
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-def open_sessions():
-    now = timezone.now()
-    return (
-        ExamSession.objects.filter(
-            status__in=[SessionStatus.SCHEDULED, SessionStatus.CHECK_IN],
-            booking_opens_at__lte=now,
-            booking_closes_at__gte=now,
-        )
-        .select_related("exam", "centre", "room")
-        .annotate(seats_taken=Count("bookings", filter=Q(bookings__status__in=SEAT_HOLDING)))
-        .order_by("starts_at", "pk")
-    )
-
-
 class OpenSessionListApi(ListAPIView):
     """Sessions whose booking window is open now, soonest first."""
 
@@ -89,7 +72,7 @@ class OpenSessionListApi(ListAPIView):
     serializer_class = OpenSessionOutput
 
     def get_queryset(self):
-        sessions = open_sessions()
+        sessions = selectors.open_sessions()
         if exam := self.request.query_params.get("exam"):
             sessions = sessions.filter(exam_id=exam) if exam.isdigit() else sessions.none()
         return sessions
@@ -102,16 +85,8 @@ class BookApi(APIView):
     def post(self, request, session_id):
         session = get_object_or_404(ExamSession, pk=session_id)
         booking = bookings.book(session=session, candidate=request.user, by=request.user)
-        booking = my_bookings(request.user).get(pk=booking.pk)
+        booking = selectors.bookings_of(request.user).get(pk=booking.pk)
         return Response(BookingOutput(booking).data, status=201)
-
-
-def my_bookings(user):
-    return (
-        Booking.objects.filter(candidate=user)
-        .select_related("session__exam", "session__centre", "session__room")
-        .order_by("-session__starts_at", "-pk")
-    )
 
 
 class MyBookingListApi(ListAPIView):
@@ -119,7 +94,7 @@ class MyBookingListApi(ListAPIView):
     serializer_class = BookingOutput
 
     def get_queryset(self):
-        return my_bookings(self.request.user)
+        return selectors.bookings_of(self.request.user)
 
 
 class CancelBookingApi(APIView):
@@ -131,4 +106,4 @@ class CancelBookingApi(APIView):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         bookings.cancel(booking=booking, by=request.user, reason=data.validated_data["reason"])
-        return Response(BookingOutput(my_bookings(request.user).get(pk=booking.pk)).data)
+        return Response(BookingOutput(selectors.bookings_of(request.user).get(pk=booking.pk)).data)

@@ -361,9 +361,11 @@ def test_a_proctor_sees_a_booking_but_cannot_change_it(client, proctor, booked):
     signed_in(client, proctor)
     url = reverse("exams_booking", args=[booked[0].pk])
 
-    page = client.get(url).content.decode()
+    shown = client.get(url)
+    page = shown.content.decode()
     response = client.post(url, {"action": "cancel", "cancel-reason": "不来了"})
 
+    assert shown.status_code == 200 and booked[0].ticket_number in page
     assert "Change this booking" not in page
     assert response.status_code in (302, 403)
     booked[0].refresh_from_db()

@@ -422,7 +422,8 @@ def test_the_desk_pages_are_for_the_centres_desk_staff(
     client, proctor, other_proctor, alice, desk_session
 ):
     desk_url = reverse("exams:desk-session", args=[desk_session.pk])
-    assert client.get(desk_url).status_code == 302  # to the login page
+    anonymous = client.get(desk_url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     client.force_login(alice)
     assert client.get(reverse("exams:desk")).status_code == 403
     client.force_login(other_proctor)

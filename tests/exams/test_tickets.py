@@ -183,7 +183,9 @@ def test_it_prints_the_registered_photo_or_a_box_to_stick_one_on(
 
     assert pdf_image_count(alice_path) == 1
     assert pdf_image_count(bob_path) == 0
-    assert "photo" in pdf_text(bob_path)  # the box says where the photo goes
+    with translation.override("zh-hans"):  # tickets are printed in Chinese
+        box = gettext("Affix photo here")
+    assert box in pdf_text(bob_path) and box not in pdf_text(alice_path)
 
 
 def test_it_renders_again_when_asked_and_the_old_file_goes(alice_booking):
@@ -301,6 +303,10 @@ def test_alice_cancels_her_booking_until_booking_closes(alice_client, make_sessi
     assert "Booking for this session has closed: ask the test centre to cancel it." in page
     booking.refresh_from_db()
     assert booking.status == BookingStatus.BOOKED
+    # No button that would only be refused: the page says whom to ask.
+    mine = alice_client.get(reverse("exams:my-bookings")).content.decode()
+    assert "Yes, cancel the booking" not in mine
+    assert "ask the test centre to cancel it" in mine
 
 
 # ---------------------------------------------------------------------------

@@ -198,7 +198,10 @@ def test_a_lesson_is_complete_when_read_watched_and_its_questions_answered(
     clock.shift(HEARTBEAT)
     state = beat(client, studying, 1, at_end=True)["state"]
     assert not state["lesson_complete"]
-    assert len(state["missing"]) == 2  # the video, the check question
+    assert state["missing"] == [
+        "Watch the video to the end.",
+        "Answer the check questions (1 left).",
+    ]
     position, sequence = 0, 1
     while position < 600:
         clock.shift(HEARTBEAT)
@@ -213,7 +216,7 @@ def test_a_lesson_is_complete_when_read_watched_and_its_questions_answered(
             video_duration=600,
             video_playing=True,
         )["state"]
-    assert len(state["missing"]) == 1
+    assert state["missing"] == ["Answer the check questions (1 left)."]
     answer = client.post(
         reverse("api:training-check-answer", args=[video_lesson.pk]),
         {"block_id": QUESTION_ID, "choice": [1]},

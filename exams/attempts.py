@@ -1,5 +1,5 @@
 """
-Preparing attempts before a session starts.
+Preparing attempts before a session starts, and the attempt's state machine.
 
 Drawing a paper reads the bank and shuffles; for a room of 300 that is best
 done once, ahead of time, not when 300 candidates press "Start" in the same
@@ -10,13 +10,12 @@ and the one-attempt-per-booking constraint holds if two runs overlap.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
 from exams import services
-from exams.choices import ATTEMPT_TRANSITIONS, AttemptStatus, BookingStatus, SessionStatus
+from exams.choices import ATTEMPT_TRANSITIONS, AttemptStatus, BookingStatus
 from exams.models import Attempt, AttemptEvent, AttemptQuestion, ExamSession
 
 
@@ -31,6 +30,7 @@ class NoPaper(DomainError):
 def prepare_attempts(*, session_id, retries=3):
     """Draw a paper for every booked or checked-in candidate without one; return how many."""
     session = ExamSession.objects.select_related("exam__paper").get(pk=session_id)
+    exam = session.exam
     paper = session.exam.paper
     if paper is None:
         raise NoPaper()
@@ -45,7 +45,12 @@ def prepare_attempts(*, session_id, retries=3):
     try:
         with transaction.atomic():
             attempts = Attempt.objects.bulk_create(
-                [Attempt(booking=booking, paper=paper) for booking in waiting]
+                [
+                    Attempt(
+                        booking=booking, candidate_id=booking.candidate_id, exam=exam, paper=paper
+                    )
+                    for booking in waiting
+                ]
             )
             AttemptQuestion.objects.bulk_create(
                 [
@@ -89,12 +94,12 @@ class AttemptNotReady(DomainError):
     status = 409
 
 
-def _move(attempt, to, *, by=None, reason=""):
+def move(attempt, to, *, by=None, reason=""):
     """Change the status of a locked attempt by the table, and record it."""
     if to not in ATTEMPT_TRANSITIONS[AttemptStatus(attempt.status)]:
         raise IllegalAttemptTransition(attempt, to)
     AttemptEvent.objects.create(
-        attempt=attempt, from_status=attempt.status, to_status=to, by=by, reason=reason
+        attempt=attempt, from_status=attempt.status, to_status=to, by=by, reason=reason[:255]
     )
     attempt.status = to
 
@@ -102,33 +107,6 @@ def _move(attempt, to, *, by=None, reason=""):
 @transaction.atomic
 def transition(*, attempt_id, to, by=None, reason=""):
     attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
-    _move(attempt, to, by=by, reason=reason)
+    move(attempt, to, by=by, reason=reason)
     attempt.save(update_fields=["status"])
-    return attempt
-
-
-@transaction.atomic
-def start(*, attempt_id, candidate, now=None):
-    """
-    Start the candidate's attempt: the deadline is fixed now, by the server's
-    clock. Starting again (a reload, another seat) returns the attempt as it
-    is, with the same deadline.
-    """
-    now = now or timezone.now()
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("booking__session")
-        .get(pk=attempt_id, booking__candidate=candidate)
-    )
-    if attempt.status == AttemptStatus.STARTED:
-        return attempt
-    booking, session = attempt.booking, attempt.booking.session
-    if booking.status != BookingStatus.CHECKED_IN:
-        raise AttemptNotReady(_("Check in at the desk first: the proctor then lets you start."))
-    if session.status not in (SessionStatus.CHECK_IN, SessionStatus.RUNNING):
-        raise AttemptNotReady(_("This exam session is not open."))
-    _move(attempt, AttemptStatus.STARTED, by=candidate)
-    attempt.started_at = now
-    attempt.deadline = now + timezone.timedelta(minutes=session.duration_minutes)
-    attempt.save(update_fields=["status", "started_at", "deadline"])
     return attempt

@@ -43,7 +43,7 @@ from accounts.images import reencode_photo
 from config.errors import DomainError
 from exams import bookings
 from exams.choices import BookingAction, BookingStatus, SessionStatus
-from exams.models import Booking, BookingEvent, ExamSession, TestCentre
+from exams.models import Attempt, Booking, BookingEvent, ExamSession, TestCentre
 from exams.tickets import booking_for_token
 
 CHECK_IN_OPENS_BEFORE = timezone.timedelta(minutes=60)
@@ -164,6 +164,11 @@ def bookings_for_desk(user):
         .exclude(status=BookingStatus.CANCELLED)
         .select_related("candidate", "session")
     )
+
+
+def attempts_for_desk(user):
+    """The attempts a proctor may pause, extend or terminate: their sessions' (never practice)."""
+    return Attempt.objects.filter(booking__session__in=desk_sessions(user))
 
 
 def check_in_opens_at(session):

@@ -121,3 +121,14 @@ ATTEMPT_TRANSITIONS = {
     AttemptStatus.GRADED: {AttemptStatus.VOIDED},
     AttemptStatus.VOIDED: set(),
 }
+
+
+class AttemptAction(models.TextChoices):
+    """What an attempt's timeline records besides its status changes."""
+
+    STATUS = "status", _("Status changed")
+    TAKEOVER = "takeover", _("Opened on another screen")
+    PAUSED = "paused", _("Paused by the proctor")
+    RESUMED = "resumed", _("Resumed by the proctor")
+    EXTRA_TIME = "extra_time", _("Extra time granted")
+    REGRADED = "regraded", _("Re-graded")

@@ -1,10 +1,10 @@
-"""Reads of the question bank, and of the sessions and bookings candidates see."""
+"""Reads of the question bank, and of the sessions, bookings and attempts candidates see."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from exams.choices import SEAT_HOLDING, SessionStatus
-from exams.models import Booking, ExamSession, Question, QuestionBank
+from exams.choices import SEAT_HOLDING, AttemptStatus, SessionStatus
+from exams.models import Attempt, Booking, Exam, ExamSession, Question, QuestionBank
 
 
 def banks_for_author(user):
@@ -41,3 +41,75 @@ def bookings_of(user):
         .select_related("session__exam", "session__centre", "session__room")
         .order_by("-session__starts_at", "-pk")
     )
+
+
+def attempts_of(user):
+    """A candidate's own attempts, sittings and practice, latest first."""
+    return (
+        Attempt.objects.filter(candidate=user)
+        .select_related("exam", "paper", "booking__session__centre")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def results_of(user):
+    """A candidate's finished attempts ("My results"), latest first."""
+    return attempts_of(user).filter(
+        status__in=[
+            AttemptStatus.GRADED,
+            AttemptStatus.TERMINATED,
+            AttemptStatus.VOIDED,
+        ]
+    )
+
+
+def practice_exams(user):
+    """Exams the learner may practise: open for practice, and a course of theirs leads to it."""
+    if not user.enrolments.exists():
+        return Exam.objects.none()
+    enrolled = user.enrolments.values("course")
+    return (
+        Exam.objects.filter(practice_open=True, paper__isnull=False)
+        .filter(Q(required_courses__in=enrolled) | Q(required_courses__isnull=True))
+        .distinct()
+        .order_by("title")
+    )
+
+
+def mistakes(attempt):
+    """
+    The graded questions a candidate did not get fully right, in their order,
+    with what they chose, the key (by the version that graded it) and the
+    explanation; options in the order the candidate saw them.
+    """
+    items = attempt.questions.select_related("question", "graded_with").filter(
+        earned__lt=F("points")
+    )
+    return [_reviewed(item) for item in items]
+
+
+def _reviewed(item):
+    key = item.key_question
+    return {
+        "position": item.position,
+        "type": item.question.type,
+        "stem": item.question.stem,
+        "options": options_shown(item),
+        "selected": shown(item, item.selected),
+        "key": shown(item, key.answer),
+        "explanation": key.explanation,
+        "earned": item.earned,
+        "points": item.points,
+    }
+
+
+def options_shown(item):
+    """The option texts in this candidate's order (true/false has none: the page draws them)."""
+    return [item.question.options[index] for index in item.option_order]
+
+
+def shown(item, original):
+    """Original option indexes → the positions this candidate sees them at."""
+    if not item.option_order:
+        return sorted(original)
+    return sorted(item.option_order.index(index) for index in original)

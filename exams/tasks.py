@@ -1,5 +1,5 @@
 from config.celery_app import idempotent_task
-from exams import attempts, bookings, checkin, services, ticket_pdf
+from exams import attempts, bookings, checkin, delivery, services, ticket_pdf
 
 
 @idempotent_task(soft_time_limit=1800, time_limit=1900)
@@ -39,3 +39,9 @@ def mark_no_shows():
     counts = checkin.mark_no_shows()
     bookings.close_finished_sessions()
     return {str(room): count for room, count in counts.items()}
+
+
+@idempotent_task
+def close_overdue_attempts():
+    """Submit and grade attempts whose time ran out more than a grace period ago."""
+    return delivery.close_overdue()

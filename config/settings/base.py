@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.tasks.mark_no_shows",
         "schedule": 60.0,
     },
+    # Attempts whose time ran out while the page was closed are submitted and graded.
+    "close-overdue-attempts": {
+        "task": "exams.tasks.close_overdue_attempts",
+        "schedule": 15.0,
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -242,6 +247,17 @@ TRAINING_HEARTBEAT_SECONDS = env.int("TRAINING_HEARTBEAT_SECONDS", default=20)
 TRAINING_IDLE_LIMIT_SECONDS = env.int("TRAINING_IDLE_LIMIT_SECONDS", default=180)
 # Photos taken at the check-in desk are deleted this many days after the session.
 CHECK_IN_PHOTO_RETENTION_DAYS = env.int("CHECK_IN_PHOTO_RETENTION_DAYS", default=30)
+
+# ---------------------------------------------------------------------------
+# Exams: the server's clock decides.
+# ---------------------------------------------------------------------------
+
+# An answer that left the page just before the deadline may arrive this late.
+EXAM_ANSWER_GRACE_SECONDS = env.int("EXAM_ANSWER_GRACE_SECONDS", default=5)
+# Attempts still open this long after their deadline are submitted by the beat.
+EXAM_CLOSE_GRACE_SECONDS = env.int("EXAM_CLOSE_GRACE_SECONDS", default=30)
+# The exam page asks the server for the time and its state this often.
+EXAM_STATE_POLL_SECONDS = env.int("EXAM_STATE_POLL_SECONDS", default=15)
 # Learning records are an archive the regulator may ask for (six years).
 TRAINING_RECORD_RETENTION_YEARS = env.int("TRAINING_RECORD_RETENTION_YEARS", default=6)
 
@@ -333,7 +349,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # Per person, in the shared cache. A lesson page reports every 20 s and on
     # play, pause and tab changes; a page that sends far more is not studying.
-    "DEFAULT_THROTTLE_RATES": {"study": "120/minute", "study_start": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "study": "120/minute",
+        "study_start": "30/minute",
+        # A page resending its journal after a network outage sends many saves at once.
+        "exam": "600/minute",
+    },
 }
 
 SPECTACULAR_SETTINGS = {

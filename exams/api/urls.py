@@ -48,4 +48,43 @@ urlpatterns = [
         attempt_views.StartAttemptApi.as_view(),
         name="attempt-start",
     ),
+    path(
+        "attempts/<int:attempt_id>/state/",
+        attempt_views.AttemptStateApi.as_view(),
+        name="attempt-state",
+    ),
+    path(
+        "attempts/<int:attempt_id>/answers/",
+        attempt_views.SaveAnswerApi.as_view(),
+        name="attempt-answers",
+    ),
+    path(
+        "attempts/<int:attempt_id>/submit/",
+        attempt_views.SubmitApi.as_view(),
+        name="attempt-submit",
+    ),
+    path(
+        "attempts/<int:attempt_id>/result/",
+        attempt_views.ResultApi.as_view(),
+        name="attempt-result",
+    ),
+    path("exams/<int:exam_id>/practice/", attempt_views.PracticeApi.as_view(), name="practice"),
+    path(
+        "attempts/<int:attempt_id>/pause/", attempt_views.PauseApi.as_view(), name="attempt-pause"
+    ),
+    path(
+        "attempts/<int:attempt_id>/resume/",
+        attempt_views.ResumeApi.as_view(),
+        name="attempt-resume",
+    ),
+    path(
+        "attempts/<int:attempt_id>/extra-time/",
+        attempt_views.ExtraTimeApi.as_view(),
+        name="attempt-extra-time",
+    ),
+    path(
+        "attempts/<int:attempt_id>/terminate/",
+        attempt_views.TerminateApi.as_view(),
+        name="attempt-terminate",
+    ),
 ]

@@ -3,10 +3,16 @@ The exams app's models, one module per concern:
 
 - `questions`: the question bank (题库), papers and imports;
 - `centres`: exams (考试项目), test centres (考点) and rooms, sessions (场次), bookings;
-- `attempts`: the paper drawn for each candidate of a session.
+- `attempts`: a candidate's paper, answers and timeline, for a sitting or for practice.
 """
 
-from exams.models.attempts import Attempt, AttemptEvent, AttemptQuestion
+from exams.models.attempts import (
+    AnswerSave,
+    Attempt,
+    AttemptEvent,
+    AttemptQuestion,
+    Regrading,
+)
 from exams.models.centres import (
     Booking,
     BookingEvent,
@@ -26,6 +32,7 @@ from exams.models.questions import (
 )
 
 __all__ = [
+    "AnswerSave",
     "Attempt",
     "AttemptEvent",
     "AttemptQuestion",
@@ -40,6 +47,7 @@ __all__ = [
     "Question",
     "QuestionBank",
     "QuestionTag",
+    "Regrading",
     "Room",
     "TestCentre",
 ]

@@ -58,6 +58,23 @@ class Exam(models.Model):
         default=12,
         help_text=_("How long a pass can still lead to a certificate."),
     )
+    one_question_per_screen = models.BooleanField(
+        _("one question per screen"),
+        default=True,
+        help_text=_("Otherwise the whole paper is on one page."),
+    )
+    show_mistakes = models.BooleanField(
+        _("show mistakes after submission"),
+        default=True,
+        help_text=_(
+            "The result page lists the questions answered wrongly, with the key and explanation."
+        ),
+    )
+    practice_open = models.BooleanField(
+        _("open for practice (模拟考试)"),
+        default=True,
+        help_text=_("Learners enrolled in a required course may practise; practice never counts."),
+    )
 
     panels = [
         FieldPanel("title"),
@@ -65,6 +82,14 @@ class Exam(models.Model):
         FieldPanel("paper"),
         FieldPanel("required_courses", widget=forms.CheckboxSelectMultiple),
         FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("pass_valid_months")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("one_question_per_screen"),
+                FieldPanel("show_mistakes"),
+                FieldPanel("practice_open"),
+            ],
+            heading=_("Exam page"),
+        ),
     ]
 
     class Meta:

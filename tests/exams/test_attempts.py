@@ -76,7 +76,11 @@ def test_starting_fixes_the_deadline_on_the_server_and_resuming_keeps_it(client,
     assert len(first["questions"]) == 5
     again = client.post(url).json()
     assert again["deadline"] == first["deadline"]
-    assert [e.to_status for e in checked_in.events.all()] == ["started"]
+    assert again["page"] != first["page"]
+    assert [(e.action, e.to_status) for e in checked_in.events.all()] == [
+        ("status", "started"),
+        ("takeover", ""),
+    ]
 
 
 def test_the_paper_reaches_the_browser_without_its_key(client, alice, checked_in):

@@ -1,0 +1,112 @@
+"""
+Grading an attempt, and re-grading after a question's key is corrected.
+
+Each answer is scored by `services.score_answer` under the paper's
+multiple-choice policy (all or nothing, or partial credit); the attempt's
+score is their sum and it passes at the paper's pass mark. A re-grade applies
+a corrected version's key to the graded attempts that drew an earlier version
+of the same question, and records what it changed on each attempt's timeline
+and in a `Regrading`.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams.attempts import move
+from exams.choices import AttemptAction, AttemptStatus
+from exams.models import Attempt, AttemptEvent, AttemptQuestion, Regrading
+from exams.services import score_answer
+
+
+def grade(attempt, *, now=None):
+    """Score a submitted (locked) attempt's saved answers and mark it graded."""
+    items = list(attempt.questions.select_related("question", "graded_with"))
+    policy = attempt.paper.multiple_choice_scoring
+    for item in items:
+        item.earned = score_answer(
+            question=item.key_question, selected=item.selected, points=item.points, policy=policy
+        )
+    AttemptQuestion.objects.bulk_update(items, ["earned"])
+    attempt.score = sum((item.earned for item in items), Decimal("0"))
+    attempt.max_score = sum((item.points for item in items), Decimal("0"))
+    attempt.passed = attempt.score >= attempt.paper.pass_mark
+    attempt.graded_at = now or timezone.now()
+    move(attempt, AttemptStatus.GRADED)
+    attempt.save(update_fields=["score", "max_score", "passed", "graded_at", "status"])
+
+
+def regradable(question):
+    """Graded answers to earlier versions of `question` that its key would grade."""
+    return (
+        AttemptQuestion.objects.filter(
+            question__lineage=question.lineage,
+            question__type=question.type,
+            attempt__status=AttemptStatus.GRADED,
+        )
+        .exclude(question=question)
+        .exclude(graded_with=question)
+    )
+
+
+@transaction.atomic
+def regrade(*, question, by, reason):
+    """
+    Grade again, with `question`'s key, every graded answer to an earlier
+    version of it whose options are the same. Returns the `Regrading`.
+    """
+    if not reason.strip():
+        raise ValidationError(_("Say what was corrected."))
+    if not question.is_current:
+        raise ValidationError(_("Re-grade with the current version of the question."))
+    items = [
+        item
+        for item in regradable(question).select_related("question", "attempt__paper")
+        if len(item.question.options) == len(question.options)
+    ]
+    attempt_ids = sorted({item.attempt_id for item in items})
+    attempts = Attempt.objects.select_for_update().select_related("paper").in_bulk(attempt_ids)
+    for item in items:
+        item.graded_with = question
+        item.earned = score_answer(
+            question=question,
+            selected=item.selected,
+            points=item.points,
+            policy=attempts[item.attempt_id].paper.multiple_choice_scoring,
+        )
+    AttemptQuestion.objects.bulk_update(items, ["graded_with", "earned"])
+    totals = dict(
+        AttemptQuestion.objects.filter(attempt_id__in=attempt_ids)
+        .values("attempt_id")
+        .annotate(total=Sum("earned"))
+        .values_list("attempt_id", "total")
+    )
+    changed, events = [], []
+    for attempt_id in attempt_ids:
+        attempt = attempts[attempt_id]
+        before = attempt.score
+        attempt.score = totals[attempt_id]
+        attempt.passed = attempt.score >= attempt.paper.pass_mark
+        if attempt.score != before:
+            changed.append(attempt)
+        events.append(
+            AttemptEvent(
+                attempt=attempt,
+                action=AttemptAction.REGRADED,
+                by=by,
+                reason=(f"{before} → {attempt.score}: {reason}")[:255],
+            )
+        )
+    Attempt.objects.bulk_update(attempts.values(), ["score", "passed"])
+    AttemptEvent.objects.bulk_create(events)
+    return Regrading.objects.create(
+        question=question,
+        by=by,
+        reason=reason[:255],
+        attempts_regraded=len(attempt_ids),
+        results_changed=len(changed),
+    )

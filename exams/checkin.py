@@ -9,8 +9,8 @@ checks the candidate in.
 The rules:
 
 - The desk is staffed by the proctors and admins of the session's test centre
-  and by the session's own proctor; the bureau's admins and superusers may
-  staff any desk.
+  (being named a session's proctor is not enough); the bureau's admins and
+  superusers may staff any desk.
 - Check-in opens `CHECK_IN_OPENS_BEFORE` the start and closes at the session's
   `check_in_closes_at` (the start plus its grace period), whatever the
   session's status, except that a closed session takes no one. The first

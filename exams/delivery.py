@@ -22,6 +22,7 @@ a submit, or two tabs racing each other, are served one after the other.
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -99,7 +100,7 @@ def start(*, attempt_id, candidate, now=None):
             _check_sitting_ready(attempt)
         move(attempt, AttemptStatus.STARTED, by=candidate)
         attempt.started_at = now
-        attempt.deadline = now + timezone.timedelta(minutes=_duration_minutes(attempt))
+        attempt.deadline = now + timezone.timedelta(minutes=duration_minutes(attempt))
     elif attempt.status == AttemptStatus.STARTED:
         if attempt.page is not None:
             _record(attempt, AttemptAction.TAKEOVER, by=candidate)
@@ -118,7 +119,7 @@ def _check_sitting_ready(attempt):
         raise AttemptNotReady(_("This exam session is not open."))
 
 
-def _duration_minutes(attempt):
+def duration_minutes(attempt):
     if attempt.practice:
         return attempt.paper.duration_minutes
     return attempt.booking.session.duration_minutes
@@ -147,7 +148,7 @@ def start_practice(*, exam, candidate, now=None):
             _("Practice for this exam is open to learners enrolled in its course.")
         )
     # The learner's row serialises two clicks on "Practise" into one attempt.
-    type(candidate).objects.select_for_update().filter(pk=candidate.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=candidate.pk).first()
     open_one = Attempt.objects.filter(
         candidate=candidate, exam=exam, practice=True, status=AttemptStatus.STARTED
     ).first()
@@ -368,6 +369,8 @@ def add_time(*, attempt_id, minutes, by, reason):
     """Grant extra time; the reason is kept on the timeline."""
     if not 1 <= minutes <= 120:
         raise ValidationError(_("Extra time is between 1 and 120 minutes."))
+    if not reason.strip():
+        raise ValidationError(_("Say why extra time is granted."))
     attempt = _locked(attempt_id)
     _open_for_proctor(attempt)
     attempt.deadline += timezone.timedelta(minutes=minutes)

@@ -26,18 +26,42 @@ from exams.services import score_answer
 def grade(attempt, *, now=None):
     """Score a submitted (locked) attempt's saved answers and mark it graded."""
     items = list(attempt.questions.select_related("question", "graded_with"))
+    _apply_corrections(items)
     policy = attempt.paper.multiple_choice_scoring
     for item in items:
         item.earned = score_answer(
             question=item.key_question, selected=item.selected, points=item.points, policy=policy
         )
-    AttemptQuestion.objects.bulk_update(items, ["earned"])
+    AttemptQuestion.objects.bulk_update(items, ["earned", "graded_with"])
     attempt.score = sum((item.earned for item in items), Decimal("0"))
     attempt.max_score = sum((item.points for item in items), Decimal("0"))
     attempt.passed = attempt.score >= attempt.paper.pass_mark
     attempt.graded_at = now or timezone.now()
     move(attempt, AttemptStatus.GRADED)
     attempt.save(update_fields=["score", "max_score", "passed", "graded_at", "status"])
+
+
+def _apply_corrections(items):
+    """
+    An attempt still being sat when a question was corrected and re-graded is
+    graded with the correction too, not the key it drew.
+    """
+    drawn = {item.question.lineage for item in items}
+    corrections = {
+        regrading.question.lineage: regrading.question
+        for regrading in Regrading.objects.filter(question__lineage__in=drawn)
+        .select_related("question")
+        .order_by("at", "pk")
+    }
+    for item in items:
+        corrected = corrections.get(item.question.lineage)
+        if (
+            corrected is not None
+            and corrected.pk != item.question_id
+            and corrected.type == item.question.type
+            and len(corrected.options) == len(item.question.options)
+        ):
+            item.graded_with = corrected
 
 
 def regradable(question):
@@ -63,13 +87,21 @@ def regrade(*, question, by, reason):
         raise ValidationError(_("Say what was corrected."))
     if not question.is_current:
         raise ValidationError(_("Re-grade with the current version of the question."))
+    # Lock the attempts first, then read their answers: an attempt voided
+    # meanwhile is no longer graded and drops out.
+    attempts = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("paper")
+        .filter(pk__in=regradable(question).values("attempt_id"))
+        .order_by("pk")
+        .in_bulk()
+    )
     items = [
         item
-        for item in regradable(question).select_related("question", "attempt__paper")
+        for item in regradable(question).filter(attempt_id__in=attempts).select_related("question")
         if len(item.question.options) == len(question.options)
     ]
     attempt_ids = sorted({item.attempt_id for item in items})
-    attempts = Attempt.objects.select_for_update().select_related("paper").in_bulk(attempt_ids)
     for item in items:
         item.graded_with = question
         item.earned = score_answer(
@@ -101,7 +133,7 @@ def regrade(*, question, by, reason):
                 reason=(f"{before} → {attempt.score}: {reason}")[:255],
             )
         )
-    Attempt.objects.bulk_update(attempts.values(), ["score", "passed"])
+    Attempt.objects.bulk_update([attempts[pk] for pk in attempt_ids], ["score", "passed"])
     AttemptEvent.objects.bulk_create(events)
     return Regrading.objects.create(
         question=question,

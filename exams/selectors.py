@@ -38,7 +38,7 @@ def bookings_of(user):
     """A candidate's own bookings, latest session first."""
     return (
         Booking.objects.filter(candidate=user)
-        .select_related("session__exam", "session__centre", "session__room")
+        .select_related("session__exam", "session__centre", "session__room", "attempt")
         .order_by("-session__starts_at", "-pk")
     )
 
@@ -48,7 +48,7 @@ def attempts_of(user):
     return (
         Attempt.objects.filter(candidate=user)
         .select_related("exam", "paper", "booking__session__centre")
-        .order_by("-started_at", "-pk")
+        .order_by(F("started_at").desc(nulls_last=True), "-pk")
     )
 
 

@@ -193,6 +193,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR),
         "data_folder_out": str(CELERY_BROKER_FILESYSTEM_DIR),
         "processed_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "processed"),
+        # Where `app.control` calls write, instead of a `control/` folder in the working directory.
+        "control_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
     # The filesystem transport has no fan-out exchange for remote control.

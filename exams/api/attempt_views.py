@@ -12,7 +12,7 @@ is "not found"); a proctor only the attempts of their centres' sessions.
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,7 +29,7 @@ def _own(request, attempt_id):
     )
 
 
-class _Timed(serializers.Serializer):
+class AttemptTimeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     practice = serializers.BooleanField()
@@ -61,20 +61,20 @@ class AttemptQuestionOutput(serializers.Serializer):
         return selectors.shown(item, item.selected)
 
 
-class AttemptOutput(_Timed):
+class AttemptOutput(AttemptTimeOutput):
     """The paper and everything saved so far; `page` must accompany every save."""
 
     page = serializers.UUIDField()
     questions = AttemptQuestionOutput(many=True, source="questions.all")
 
 
-class StateOutput(_Timed):
+class StateOutput(AttemptTimeOutput):
     live = serializers.SerializerMethodField(
         help_text="False when another page has taken this attempt over."
     )
 
     def get_live(self, attempt) -> bool:
-        return str(attempt.page) == str(self.context["page"])
+        return attempt.page is not None and str(attempt.page) == str(self.context["page"])
 
 
 class SaveInput(serializers.Serializer):
@@ -125,7 +125,8 @@ class ResultOutput(serializers.Serializer):
         help_text="Only when the exam shows mistakes after submission; otherwise null."
     )
 
-    def get_mistakes(self, attempt) -> MistakeOutput(many=True):
+    @extend_schema_field(MistakeOutput(many=True, allow_null=True))
+    def get_mistakes(self, attempt):
         if attempt.status != AttemptStatus.GRADED or not attempt.exam.show_mistakes:
             return None
         return MistakeOutput(selectors.mistakes(attempt), many=True).data
@@ -253,26 +254,30 @@ class _ProctorApi(APIView):
         data = self.input_class(data=request.data)
         data.is_valid(raise_exception=True)
         attempt = self.act(attempt_id=attempt_id, by=request.user, **data.validated_data)
-        return Response(_Timed(attempt).data)
+        return Response(AttemptTimeOutput(attempt).data)
 
 
-@extend_schema(request=ControlInput, responses=_Timed, summary="Pause an attempt's clock")
+@extend_schema(
+    request=ControlInput, responses=AttemptTimeOutput, summary="Pause an attempt's clock"
+)
 class PauseApi(_ProctorApi):
     act = staticmethod(delivery.pause)
 
 
-@extend_schema(request=ControlInput, responses=_Timed, summary="Start an attempt's clock again")
+@extend_schema(
+    request=ControlInput, responses=AttemptTimeOutput, summary="Start an attempt's clock again"
+)
 class ResumeApi(_ProctorApi):
     act = staticmethod(delivery.resume)
 
 
-@extend_schema(request=ExtraTimeInput, responses=_Timed, summary="Grant extra time")
+@extend_schema(request=ExtraTimeInput, responses=AttemptTimeOutput, summary="Grant extra time")
 class ExtraTimeApi(_ProctorApi):
     input_class = ExtraTimeInput
     act = staticmethod(delivery.add_time)
 
 
-@extend_schema(request=TerminateInput, responses=_Timed, summary="Terminate an attempt")
+@extend_schema(request=TerminateInput, responses=AttemptTimeOutput, summary="Terminate an attempt")
 class TerminateApi(_ProctorApi):
     input_class = TerminateInput
     act = staticmethod(delivery.terminate)

@@ -4,6 +4,8 @@ so that a room pressing "Start" together costs the server little) or for a
 practice round (模拟考试), its answers as saved, and its timeline.
 """
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -87,11 +89,14 @@ class Attempt(models.Model):
         return self.paused_at is not None
 
     def remaining_seconds(self, now):
-        """Time left by the server's clock; a pause stops it."""
+        """
+        Whole seconds left by the server's clock, rounded up (0 only when time
+        is up); a pause stops it.
+        """
         if self.deadline is None:
             return None
         until = self.paused_at or now
-        return max(0, int((self.deadline - until).total_seconds()))
+        return max(0, math.ceil((self.deadline - until).total_seconds()))
 
 
 class AttemptEvent(models.Model):

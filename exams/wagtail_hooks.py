@@ -6,10 +6,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from exams import admin_views, booking_admin, calendar_views, ticket_admin
+from exams import admin_views, booking_admin, calendar_views, regrade_admin, ticket_admin
 from exams.bulk_actions import RetireQuestionsBulkAction
 from exams.centre_viewsets import TestCentreGroup
-from exams.models import ExamSession, Room, TestCentre
+from exams.models import ExamSession, Question, Room, TestCentre
 from exams.viewsets import QuestionBankGroup
 
 register_snippet(QuestionBankGroup)
@@ -49,6 +49,23 @@ def question_bank_urls():
         ),
         path("exams/export/", admin_views.export_questions, name="exams_export"),
     ]
+
+
+@hooks.register("register_admin_urls")
+def regrade_urls():
+    return [
+        path(
+            "exams/questions/<int:question_id>/regrade/",
+            regrade_admin.regrade_question,
+            name="exams_regrade",
+        ),
+    ]
+
+
+@hooks.register("register_snippet_action_menu_item")
+def regrade_menu_item(model):
+    """A question's edit screen offers the bureau to re-grade with its key."""
+    return regrade_admin.RegradeMenuItem(order=50) if model is Question else None
 
 
 @hooks.register("register_admin_urls")

@@ -1,8 +1,8 @@
 """
 Demo test centres for seed_demo: 西湖 and 余杭 with their rooms, the demo centre
-admin and proctor at 西湖, a session of the confined-space exam today (booking
-closed, both demo candidates booked through the services) and one next week
-(booking open).
+admin and proctor at 西湖, a session of the confined-space exam a month ago in
+which 李秀英 passed, one today (booking closed, 王建国 booked through the
+services) and one next week (booking open).
 
 Safe to run again, on the same day or a later one: each day that it runs has
 its session today, and there is always one open session to come.
@@ -17,8 +17,9 @@ from accounts.choices import Industry, TargetRole
 from accounts.models import User
 from exams import bookings
 from exams.choices import BookingSource, SessionStatus
+from exams.demo_attempts import past_sitting
 from exams.demo_questions import BLUEPRINT
-from exams.models import Exam, ExamSession, Paper, Room, TestCentre
+from exams.models import Attempt, Exam, ExamSession, Paper, Room, TestCentre
 
 CENTRES = [
     # code, name, address, phone, rooms (name, seats, seats per row)
@@ -58,10 +59,22 @@ def seed_centres():
     proctor = people.get("proctor")
     todays = _session_today(exam, first, today, proctor)
     _session_to_come(exam, second, today, proctor)
+    if "candidate2" in people and exam.paper_id:
+        past_sitting(
+            exam=exam,
+            room=first,
+            candidate=people["candidate2"],
+            proctor=proctor,
+            starts_at=_at(today - datetime.timedelta(days=30), NEXT_WEEK_AT),
+        )
     for username in ("candidate", "candidate2"):
-        if username in people:
+        if username in people and not _passed(exam, people[username]):
             _book(todays, people[username], people.get("centre_admin"))
     return centres
+
+
+def _passed(exam, candidate):
+    return Attempt.objects.filter(exam=exam, candidate=candidate, passed=True).exists()
 
 
 def _centre(code, name, address, phone, rooms):

@@ -399,7 +399,7 @@ def test_a_candidate_gets_no_staff_screen(client, alice, session, booked):
 # Demo data
 
 
-def test_seed_demo_adds_two_centres_a_session_today_with_the_demo_candidates_and_one_to_come():
+def test_seed_demo_adds_two_centres_a_past_sitting_a_session_today_and_one_to_come():
     for _run in range(2):
         call_command("seed_demo", stdout=io.StringIO())
 
@@ -411,11 +411,14 @@ def test_seed_demo_adds_two_centres_a_session_today_with_the_demo_candidates_and
     ]
     assert list(xihu.admins.values_list("username", flat=True)) == ["centre_admin"]
     assert list(xihu.proctors.values_list("username", flat=True)) == ["proctor"]
-    today, to_come = ExamSession.objects.filter(exam__title="有限空间作业安全考试")
+    past, today, to_come = ExamSession.objects.filter(exam__title="有限空间作业安全考试")
+    assert past.status == "closed"
     assert timezone.localdate(today.starts_at) == timezone.localdate()
     assert not today.booking_is_open() and to_come.booking_is_open()
-    assert sorted(today.bookings.values_list("candidate__username", "seat")) == [
-        ("candidate", 1),
-        ("candidate2", 2),
-    ]
+    # 李秀英 passed a month ago (taken through the exam services); 王建国 sits today.
+    sat = past.bookings.get()
+    assert sat.candidate.username == "candidate2" and sat.status == "checked_in"
+    assert sat.attempt.status == "graded" and sat.attempt.passed
+    assert sat.attempt.score == sum(q.earned for q in sat.attempt.questions.all())
+    assert list(today.bookings.values_list("candidate__username", "seat")) == [("candidate", 1)]
     assert not to_come.bookings.exists()

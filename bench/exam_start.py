@@ -54,11 +54,15 @@ TIMEOUT = 120  # a busy server keeps connections waiting in its listen queue
 # ---------------------------------------------------------------------------
 
 
-def seed(candidates):
+def seed(candidates, rooms=2, *, centre_code=CENTRE_CODE, label="开考"):
     """
-    Two sessions open for check-in at the bench centre, each with `candidates`
-    checked-in bookings and their attempts prepared. Returns
+    `rooms` sessions open for check-in at a bench centre, each with
+    `candidates` checked-in bookings and their attempts prepared. Returns
     [(session, prepare seconds, [(attempt id, token key)])], one a room.
+
+    Other scenarios (exam_saves.py) seed their own centre and exam (`centre_code`
+    and `label`) from the same pool of candidates: a run deletes only its own
+    centre's earlier sessions.
     """
     from django.db import transaction
     from django.utils import timezone
@@ -74,21 +78,21 @@ def seed(candidates):
 
     with transaction.atomic():
         exam, _ = Exam.objects.get_or_create(
-            title="基准考试：开考",
+            title=f"基准考试：{label}",
             defaults={
                 "target_role": "safety_manager",
                 "paper": Paper.objects.get(name=BLUEPRINT["name"]),
             },
         )
         centre, _ = TestCentre.objects.get_or_create(
-            code=CENTRE_CODE, defaults={"name": "基准考点（开考）", "address": "-"}
+            code=centre_code, defaults={"name": f"基准考点（{label}）", "address": "-"}
         )
         # Earlier runs: attempts (with their questions and events), bookings, sessions.
         Attempt.objects.filter(booking__session__centre=centre).delete()
         Booking.objects.filter(session__centre=centre).delete()
         ExamSession.objects.filter(centre=centre).delete()
 
-        names = [USERNAME.format(n) for n in range(2 * candidates)]
+        names = [USERNAME.format(n) for n in range(rooms * candidates)]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
         for n, name in enumerate(names):
             if name not in existing:
@@ -105,7 +109,8 @@ def seed(candidates):
 
         now = timezone.now()
         sessions = []
-        for number, people in enumerate((users[:candidates], users[candidates:]), start=1):
+        groups = [users[n * candidates : (n + 1) * candidates] for n in range(rooms)]
+        for number, people in enumerate(groups, start=1):
             room, _ = Room.objects.get_or_create(
                 centre=centre, name=f"第{number}考场", defaults={"seat_count": candidates}
             )

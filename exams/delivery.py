@@ -67,10 +67,8 @@ class NotPractisable(DomainError):
     status = 403
 
 
-def _locked(attempt_id, candidate=None):
-    attempts = Attempt.objects.select_for_update(of=("self",)).select_related(
-        "exam", "paper", "booking__session"
-    )
+def _locked(attempt_id, candidate=None, *, related=("exam", "paper", "booking__session")):
+    attempts = Attempt.objects.select_for_update(of=("self",)).select_related(*related)
     if candidate is not None:
         attempts = attempts.filter(candidate=candidate)
     return attempts.get(pk=attempt_id)
@@ -214,7 +212,8 @@ def save_answer(
     stored either way.
     """
     now = now or timezone.now()
-    attempt = _locked(attempt_id, candidate)
+    # Everything a save checks is on the attempt's own row.
+    attempt = _locked(attempt_id, candidate, related=())
     item = _item(attempt, position)
     if AnswerSave.objects.filter(attempt=attempt, client_id=client_id).exists():
         return item, "duplicate"

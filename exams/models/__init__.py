@@ -3,7 +3,8 @@ The exams app's models, one module per concern:
 
 - `questions`: the question bank (题库), papers and imports;
 - `centres`: exams (考试项目), test centres (考点) and rooms, sessions (场次), bookings;
-- `attempts`: a candidate's paper, answers and timeline, for a sitting or for practice.
+- `attempts`: a candidate's paper, answers and timeline, for a sitting or for practice;
+- `certificates`: certificates issued on a pass, their history and the bureau's settings.
 """
 
 from exams.models.attempts import (
@@ -20,6 +21,15 @@ from exams.models.centres import (
     ExamSession,
     Room,
     TestCentre,
+)
+from exams.models.certificates import (
+    Certificate,
+    CertificateAction,
+    CertificateCounter,
+    CertificateEvent,
+    CertificateSettings,
+    CertificateStatus,
+    NumberFormat,
 )
 from exams.models.questions import (
     BlueprintRule,
@@ -39,9 +49,16 @@ __all__ = [
     "BlueprintRule",
     "Booking",
     "BookingEvent",
+    "Certificate",
+    "CertificateAction",
+    "CertificateCounter",
+    "CertificateEvent",
+    "CertificateSettings",
+    "CertificateStatus",
     "Exam",
     "ExamSession",
     "ImportJob",
+    "NumberFormat",
     "Paper",
     "PaperQuestion",
     "Question",

@@ -25,12 +25,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
-from exams import grading, services
+from exams import grading, selectors, services
 from exams.attempts import AttemptNotReady, move
 from exams.choices import AttemptAction, AttemptStatus, BookingStatus, QuestionType, SessionStatus
 from exams.models import AnswerSave, Attempt, AttemptEvent, AttemptQuestion
@@ -124,14 +125,8 @@ def duration_minutes(attempt):
 
 
 def may_practise(*, exam, candidate):
-    """Practice (模拟考试) is open to a learner enrolled in one of the exam's required courses."""
-    if not exam.practice_open or exam.paper_id is None:
-        return False
-    courses = exam.required_courses.all()
-    enrolments = candidate.enrolments.all()
-    if courses.exists():
-        enrolments = enrolments.filter(course__in=courses)
-    return enrolments.exists()
+    """Practice (模拟考试): the rule is `selectors.practice_exams`."""
+    return selectors.practice_exams(candidate).filter(pk=exam.pk).exists()
 
 
 @transaction.atomic
@@ -294,9 +289,17 @@ def _close(attempt, to, *, by=None, reason="", now):
     move(attempt, to, by=by, reason=reason)
     attempt.submitted_at = now
     attempt.page = None
-    attempt.save(update_fields=["status", "submitted_at", "page"])
+    attempt.save(update_fields=["status", "submitted_at", "page", "paused_at"])
     if to != AttemptStatus.TERMINATED:
         grading.grade(attempt, now=now)
+
+
+def _overdue(attempt, cutoff):
+    if attempt.is_paused:
+        return attempt.booking is not None and attempt.booking.session.status == (
+            SessionStatus.CLOSED
+        )
+    return attempt.deadline < cutoff
 
 
 def close_overdue(now=None, batch=500):
@@ -307,20 +310,25 @@ def close_overdue(now=None, batch=500):
     """
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(seconds=settings.EXAM_CLOSE_GRACE_SECONDS)
+    # A pause stops the clock, but not past the end of the session: a pause
+    # the proctor forgot to lift ends when the session closes.
     overdue = Attempt.objects.filter(
-        status=AttemptStatus.STARTED, paused_at__isnull=True, deadline__lt=cutoff
+        Q(paused_at__isnull=True, deadline__lt=cutoff)
+        | Q(paused_at__isnull=False, booking__session__status=SessionStatus.CLOSED),
+        status=AttemptStatus.STARTED,
     ).values_list("pk", flat=True)[:batch]
     closed = 0
     for attempt_id in overdue:
         with transaction.atomic():
             attempt = (
                 Attempt.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("exam", "paper")
-                .filter(pk=attempt_id, status=AttemptStatus.STARTED, paused_at__isnull=True)
+                .select_related("exam", "paper", "booking__session")
+                .filter(pk=attempt_id, status=AttemptStatus.STARTED)
                 .first()
             )
-            if attempt is None or attempt.deadline >= cutoff:
+            if attempt is None or not _overdue(attempt, cutoff):
                 continue
+            attempt.paused_at = None
             _close(attempt, AttemptStatus.AUTO_SUBMITTED, reason=_("Time was up."), now=now)
             closed += 1
     return closed
@@ -329,6 +337,10 @@ def close_overdue(now=None, batch=500):
 # ---------------------------------------------------------------------------
 # The proctor's controls
 # ---------------------------------------------------------------------------
+
+
+# The most extra time a proctor grants in one go.
+EXTRA_MINUTES_MAX = 120
 
 
 def _open_for_proctor(attempt):
@@ -366,8 +378,10 @@ def resume(*, attempt_id, by, reason="", now=None):
 @transaction.atomic
 def add_time(*, attempt_id, minutes, by, reason):
     """Grant extra time; the reason is kept on the timeline."""
-    if not 1 <= minutes <= 120:
-        raise ValidationError(_("Extra time is between 1 and 120 minutes."))
+    if not 1 <= minutes <= EXTRA_MINUTES_MAX:
+        raise ValidationError(
+            _("Extra time is between 1 and %(max)s minutes.") % {"max": EXTRA_MINUTES_MAX}
+        )
     if not reason.strip():
         raise ValidationError(_("Say why extra time is granted."))
     attempt = _locked(attempt_id)

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -105,11 +106,16 @@ class ControlForm(forms.Form):
 
 
 class ExtraTimeForm(forms.Form):
-    out_of_range = gettext_lazy("Extra time is between 1 and 120 minutes.")
+    out_of_range = lazy(
+        lambda: (
+            _("Extra time is between 1 and %(max)s minutes.") % {"max": delivery.EXTRA_MINUTES_MAX}
+        ),
+        str,
+    )()
     minutes = forms.IntegerField(
         label=gettext_lazy("Minutes"),
         min_value=1,
-        max_value=120,
+        max_value=delivery.EXTRA_MINUTES_MAX,
         error_messages={
             "required": out_of_range,
             "invalid": out_of_range,

@@ -171,13 +171,19 @@ def result(request, attempt_id):
     attempt = _own_attempt(request, attempt_id)
     if attempt.status in (AttemptStatus.PREPARED, AttemptStatus.STARTED):
         return redirect("exams:attempt", attempt.pk)
-    show_mistakes = attempt.status == AttemptStatus.GRADED and attempt.exam.show_mistakes
+    show_mistakes = selectors.mistakes_shown(attempt)
     return TemplateResponse(
         request,
         "exams/candidate/result.html",
         {
             "attempt": attempt,
             "show_mistakes": show_mistakes,
+            # A sitting's mistakes wait until the session is over.
+            "mistakes_later": (
+                not show_mistakes
+                and attempt.status == AttemptStatus.GRADED
+                and attempt.exam.show_mistakes
+            ),
             "mistakes": [_choices(m) for m in selectors.mistakes(attempt)] if show_mistakes else [],
         },
     )

@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from exams.choices import SEAT_HOLDING, AttemptStatus, SessionStatus
+from exams.choices import SEAT_HOLDING, AttemptStatus, PaperKind, SessionStatus
 from exams.models import Attempt, Booking, Exam, ExamSession, Question, QuestionBank
 
 
@@ -64,16 +64,32 @@ def results_of(user):
 
 
 def practice_exams(user):
-    """Exams the learner may practise: open for practice, and a course of theirs leads to it."""
+    """
+    Exams the learner may practise: open for practice, and a course of theirs
+    leads to it (any course, for an exam that requires none). A fixed paper is
+    never practised: practice would show the real exam's key.
+    """
     if not user.enrolments.exists():
         return Exam.objects.none()
     enrolled = user.enrolments.values("course")
     return (
         Exam.objects.filter(practice_open=True, paper__isnull=False)
+        .exclude(paper__kind=PaperKind.FIXED)
         .filter(Q(required_courses__in=enrolled) | Q(required_courses__isnull=True))
         .distinct()
         .order_by("title")
     )
+
+
+def mistakes_shown(attempt):
+    """
+    Whether the result may list the questions answered wrongly, with the key:
+    the exam says so, the attempt is graded, and for a sitting the session has
+    ended, so that no one still writing the same paper can learn the key.
+    """
+    if attempt.status != AttemptStatus.GRADED or not attempt.exam.show_mistakes:
+        return False
+    return attempt.practice or attempt.booking.session.status == SessionStatus.CLOSED
 
 
 def mistakes(attempt):

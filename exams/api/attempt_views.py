@@ -80,7 +80,7 @@ class StateOutput(AttemptTimeOutput):
 class SaveInput(serializers.Serializer):
     page = serializers.UUIDField()
     client_id = serializers.UUIDField()
-    sequence = serializers.IntegerField(min_value=1)
+    sequence = serializers.IntegerField(min_value=1, max_value=2**62)
     position = serializers.IntegerField(min_value=1)
     selected = serializers.ListField(child=serializers.IntegerField(min_value=0), max_length=8)
     flagged = serializers.BooleanField(default=False)
@@ -98,7 +98,9 @@ class SaveOutput(serializers.Serializer):
 
 
 class SubmitInput(serializers.Serializer):
-    page = serializers.UUIDField(required=False)
+    page = serializers.UUIDField(
+        help_text="The live page's token: a page taken over cannot hand in."
+    )
 
 
 class MistakeOutput(serializers.Serializer):
@@ -122,12 +124,13 @@ class ResultOutput(serializers.Serializer):
     pass_mark = serializers.DecimalField(source="paper.pass_mark", max_digits=5, decimal_places=1)
     passed = serializers.BooleanField(allow_null=True)
     mistakes = serializers.SerializerMethodField(
-        help_text="Only when the exam shows mistakes after submission; otherwise null."
+        help_text="Only when the exam shows mistakes after submission, and for a sitting "
+        "once its session has ended; otherwise null."
     )
 
     @extend_schema_field(MistakeOutput(many=True, allow_null=True))
     def get_mistakes(self, attempt):
-        if attempt.status != AttemptStatus.GRADED or not attempt.exam.show_mistakes:
+        if not selectors.mistakes_shown(attempt):
             return None
         return MistakeOutput(selectors.mistakes(attempt), many=True).data
 
@@ -201,7 +204,7 @@ class SubmitApi(_CandidateApi):
         data.is_valid(raise_exception=True)
         try:
             attempt = delivery.submit(
-                attempt_id=attempt_id, candidate=request.user, page=data.validated_data.get("page")
+                attempt_id=attempt_id, candidate=request.user, page=data.validated_data["page"]
             )
         except Attempt.DoesNotExist as missing:
             raise Http404 from missing
@@ -236,7 +239,7 @@ class ControlInput(serializers.Serializer):
 
 
 class ExtraTimeInput(serializers.Serializer):
-    minutes = serializers.IntegerField(min_value=1, max_value=120)
+    minutes = serializers.IntegerField(min_value=1, max_value=delivery.EXTRA_MINUTES_MAX)
     reason = serializers.CharField(max_length=200)
 
 

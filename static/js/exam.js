@@ -270,6 +270,7 @@ function renderSaveStatus() {
 
 async function send() {
   clearTimeout(retryTimer);
+  retryTimer = null;
   if (sending || !page || paused || stopped) return;
   sending = true;
   renderSaveStatus();
@@ -338,9 +339,18 @@ function refused(error, entry) {
     journal.remove(entry.client_id);
     return true;
   }
-  // Signed out, or no longer theirs: keep the journal, say why, and stop.
-  stop("refused", error.message);
+  // Signed out, or no longer theirs: keep the journal, say why, and stop
+  // taking answers that could not be sent.
+  refuse(error.message);
   return false;
+}
+
+function refuse(message) {
+  if (stopped) return;
+  stop("refused");
+  freeze();
+  overlay.querySelector("[data-refused-message]").textContent = message;
+  showOverlay("refused");
 }
 
 // ---------------------------------------------------------------------------
@@ -536,8 +546,9 @@ async function handIn() {
       continue;
     }
     if (journal.size()) {
-      send();
-      await sleep(300);
+      // Sending waits out its own back-off while the server cannot take the answers.
+      if (!sending && retryTimer === null) send();
+      await sleep(500);
       continue;
     }
     try {
@@ -548,9 +559,10 @@ async function handIn() {
       else if (error.retryable) {
         connectionLost = true;
         say(gettext("No connection: your answers are kept on this device and handed in when the connection is back."));
-        await sleep(delay);
+        // Jittered, so that a room reaching its deadline together does not retry in step.
+        await sleep(delay * (0.75 + Math.random() / 2));
         delay = Math.min(delay * 2, RETRY_MAX_MS);
-      } else stop("refused", error.message);
+      } else refuse(error.message);
       continue;
     }
     closed();

@@ -47,6 +47,7 @@ from exams.models import (
     Question,
     Regrading,
 )
+from tests.exams.papers import as_blueprint
 from tests.factories import UserFactory
 from tests.pages import add
 from training import services as training
@@ -279,6 +280,18 @@ def test_close_overdue_reaches_the_late_starter_once_its_own_grace_is_over(seat,
     closed = fresh(attempt)
     assert closed.status == AttemptStatus.GRADED
     assert closed.score == Decimal("0") and closed.passed is False
+
+
+def test_a_pause_left_on_ends_when_the_session_closes(started, proctor, clock):
+    save(started, SINGLE, [0])
+    delivery.pause(attempt_id=started.pk, by=proctor)
+    clock.move_to(started.deadline + CLOSE_GRACE + 10 * MINUTE)
+    assert delivery.close_overdue() == 0  # the clock stands still while paused
+    ExamSession.objects.filter(pk=started.booking.session_id).update(status=SessionStatus.CLOSED)
+    assert delivery.close_overdue() == 1
+    closed = fresh(started)
+    assert (closed.status, closed.paused_at) == (AttemptStatus.GRADED, None)
+    assert closed.score == Decimal("40")
 
 
 # ---------------------------------------------------------------------------
@@ -689,8 +702,8 @@ def courses(home):
 
 
 @pytest.fixture
-def practice_exam(exam, paper):
-    exam.paper = paper
+def practice_exam(exam, paper, bank):
+    exam.paper = as_blueprint(paper, bank)
     exam.save()
     return exam
 

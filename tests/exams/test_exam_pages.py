@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -18,7 +19,7 @@ from PIL import Image
 from accounts.images import reencode_photo
 from exams import attempts, bookings, delivery, selectors
 from exams.choices import AttemptAction, AttemptStatus, PaperKind, SessionStatus
-from exams.models import Attempt, BlueprintRule, Exam, Paper, Question
+from exams.models import Attempt, BlueprintRule, Exam, ExamSession, Paper, Question
 from tests.pages import add
 from training import services as training
 from training.models import CoursePage, TrainingIndexPage
@@ -291,9 +292,14 @@ def test_the_candidate_sees_their_own_registered_photo_never_cached(client, alic
 # ---------------------------------------------------------------------------
 
 
+def session_ends(attempt):
+    ExamSession.objects.filter(pk=attempt.booking.session_id).update(status=SessionStatus.CLOSED)
+
+
 def test_the_result_shows_the_score_and_a_pass(client, alice, started):
     answer_everything_right(started, alice)
     delivery.submit(attempt_id=started.pk, candidate=alice)
+    session_ends(started)
     client.force_login(alice)
     page = client.get(result_url(started)).content.decode()
     assert "Passed" in page and "Not passed" not in page
@@ -314,8 +320,13 @@ def test_the_result_lists_the_mistakes_with_the_key_and_explanation(client, alic
     answer_everything_right(started, alice, wrong={wrong.position})
     delivery.submit(attempt_id=started.pk, candidate=alice)
     client.force_login(alice)
+    # Not while the session runs: others are still writing the same paper.
     page = client.get(result_url(started)).content.decode()
     assert "Score: <strong>80</strong> out of 100" in page and "Passed" in page
+    assert "Questions answered wrongly" not in page and "SECRET-EXPLANATION" not in page
+    assert "shown here once the session has ended" in page
+    session_ends(started)
+    page = client.get(result_url(started)).content.decode()
     assert "Questions answered wrongly" in page
     assert f"SECRET-EXPLANATION-{wrong.question.pk}" in page
     right = started.questions.exclude(pk=wrong.pk).select_related("question")
@@ -505,3 +516,14 @@ def test_my_bookings_links_a_finished_exam_to_its_result(client, alice, started)
     client.force_login(alice)
     page = client.get(reverse("exams:my-bookings")).content.decode()
     assert "Enter the exam" not in page and f'href="{result_url(started)}"' in page
+
+
+def test_the_start_and_practice_buttons_need_the_csrf_token(alice, checked_in, practice_exams):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    exam = practice_exams[0]
+    assert client.post(reverse("exams:attempt", args=[checked_in.pk])).status_code == 403
+    assert client.post(reverse("exams:practice-start", args=[exam.pk])).status_code == 403
+    checked_in.refresh_from_db()
+    assert checked_in.status == AttemptStatus.PREPARED
+    assert not Attempt.objects.filter(practice=True).exists()

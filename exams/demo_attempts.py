@@ -16,21 +16,37 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from exams import attempts, bookings, delivery
+from exams import attempts, bookings, certificates, delivery, tasks
 from exams.choices import BookingAction, BookingStatus, SessionStatus
 from exams.models import Attempt, Exam, ExamSession
 from exams.selectors import shown
 
 
 def past_sitting(*, exam, room, candidate, proctor, starts_at):
-    """A closed session at `room` in which `candidate` sat `exam` and passed."""
-    if Attempt.objects.filter(candidate=candidate, exam=exam, practice=False).exists():
-        return
-    try:
-        with transaction.atomic():
-            _sit(exam, room, candidate, proctor, starts_at)
-    except bookings.BookingRefused:
-        return  # e.g. an earlier demo booked them for today: leave them be
+    """
+    A closed session at `room` in which `candidate` sat `exam` and passed,
+    and the certificate of that pass.
+    """
+    if not Attempt.objects.filter(candidate=candidate, exam=exam, practice=False).exists():
+        try:
+            with transaction.atomic():
+                _sit(exam, room, candidate, proctor, starts_at)
+        except bookings.BookingRefused:
+            return  # e.g. an earlier demo booked them for today: leave them be
+    passed = Attempt.objects.filter(candidate=candidate, exam=exam, practice=False, passed=True)
+    for attempt in passed:
+        demo_certificate(attempt)
+
+
+def demo_certificate(attempt):
+    """
+    Issue the pass's certificate now, so that it is there at once (also in a
+    database seeded before certificates existed); its PDF is rendered by the
+    worker, like any other.
+    """
+    certificate = certificates.issue(attempt_id=attempt.pk)
+    if certificate is not None and not certificate.pdf:
+        tasks.issue_certificate.delay_on_commit(attempt.pk)
 
 
 def _sit(exam, room, candidate, proctor, starts_at):

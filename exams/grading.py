@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exams import certificates
 from exams.attempts import move
 from exams.choices import AttemptAction, AttemptStatus
 from exams.models import Attempt, AttemptEvent, AttemptQuestion, Regrading
@@ -39,6 +40,8 @@ def grade(attempt, *, now=None):
     attempt.graded_at = now or timezone.now()
     move(attempt, AttemptStatus.GRADED)
     attempt.save(update_fields=["score", "max_score", "passed", "graded_at", "status"])
+    # A pass gets its certificate from the worker once this grade is committed.
+    certificates.queue_issue(attempt)
 
 
 def _apply_corrections(items):
@@ -134,6 +137,8 @@ def regrade(*, question, by, reason):
             )
         )
     Attempt.objects.bulk_update([attempts[pk] for pk in attempt_ids], ["score", "passed"])
+    for attempt in changed:  # a correction that turns a fail into a pass issues its certificate
+        certificates.queue_issue(attempt)
     AttemptEvent.objects.bulk_create(events)
     return Regrading.objects.create(
         question=question,

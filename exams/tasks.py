@@ -1,5 +1,5 @@
 from config.celery_app import idempotent_task
-from exams import attempts, bookings, checkin, delivery, services, ticket_pdf
+from exams import attempts, bookings, certificates, checkin, delivery, services, ticket_pdf
 
 
 @idempotent_task(soft_time_limit=1800, time_limit=1900)
@@ -24,6 +24,12 @@ def render_admission_ticket(booking_id):
 def purge_check_in_photos():
     """Nightly: check-in photos past their retention period, and printed sessions' PDFs, go."""
     ticket_pdf.purge_session_ticket_files()
+    certificates.purge_unreferenced_pdfs()  # and certificate PDFs a killed worker left behind
+    # and sessions' certificate ZIPs older than a day (imported here: the ZIP
+    # job reads centre scopes, which import the booking rules, which import us)
+    from exams.certificate_zip import purge_old_zips
+
+    purge_old_zips()
     return checkin.purge_check_in_photos()
 
 
@@ -45,3 +51,36 @@ def mark_no_shows():
 def close_overdue_attempts():
     """Submit and grade attempts whose time ran out more than a grace period ago."""
     return delivery.close_overdue()
+
+
+@idempotent_task(soft_time_limit=600, time_limit=660)
+def zip_session_certificates(session_id, token):
+    """A session's certificates as one ZIP, for the centre to download (kept for a day)."""
+    from exams import certificate_zip
+
+    certificate_zip.store_session_zip(session_id=session_id, token=token)
+
+
+@idempotent_task
+def issue_certificate(attempt_id):
+    """A graded pass gets its certificate and the certificate its PDF; a second run finds both."""
+    certificates.issue_and_render(attempt_id=attempt_id)
+
+
+@idempotent_task
+def render_certificate(certificate_id, by_id=None):
+    """Render a certificate's PDF again (after a design change), and record it."""
+    certificates.store_pdf(certificate_id=certificate_id, by=by_id and _user(by_id), record=True)
+
+
+@idempotent_task
+def rerender_certificates(certificate_ids, by_id=None):
+    """The bulk re-render: one task per certificate, so that workers share the load."""
+    for certificate_id in certificate_ids:
+        render_certificate.delay(certificate_id, by_id)
+
+
+def _user(user_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first()

@@ -136,3 +136,66 @@ def bookings_menu_item():
         order=11,
         permission="exams.view_booking",
     )
+
+
+@hooks.register("register_admin_urls")
+def certificate_urls():
+    from exams import certificate_admin
+
+    return [
+        path("exams/certificates/", certificate_admin.certificate_list, name="exams_certificates"),
+        path(
+            "exams/certificates/export.xlsx",
+            certificate_admin.export_certificates,
+            name="exams_certificates_export",
+        ),
+        path(
+            "exams/certificates/renewal/",
+            certificate_admin.renewal_list,
+            name="exams_certificates_renewal",
+        ),
+        path(
+            "exams/certificates/<int:certificate_id>/",
+            certificate_admin.certificate_detail,
+            name="exams_certificate",
+        ),
+        path(
+            "exams/certificates/<int:certificate_id>/certificate.pdf",
+            certificate_admin.certificate_pdf,
+            name="exams_certificate_pdf",
+        ),
+        path(
+            "exams/sessions/<int:session_id>/certificates.zip",
+            certificate_admin.session_zip,
+            name="exams_session_certificates_zip",
+        ),
+    ]
+
+
+class CertificateMenuItem(MenuItem):
+    def is_shown(self, request):
+        from exams.certificate_selectors import may_see_certificates
+
+        return may_see_certificates(request.user)
+
+
+@hooks.register("register_test_centres_menu_item")
+def certificates_menu_item():
+    return CertificateMenuItem(
+        _("Certificates"),
+        reverse("exams_certificates"),
+        name="certificates",
+        icon_name="doc-full",
+        order=20,
+    )
+
+
+@hooks.register("register_test_centres_menu_item")
+def renewal_menu_item():
+    return CertificateMenuItem(
+        _("Due for renewal review"),
+        reverse("exams_certificates_renewal"),
+        name="certificates_renewal",
+        icon_name="time",
+        order=21,
+    )

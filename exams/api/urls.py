@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import attempt_views, booking_views, desk_views, views
+from exams.api import attempt_views, booking_views, certificate_views, desk_views, views
 
 urlpatterns = [
     path("banks/", views.BankListApi.as_view(), name="banks"),
@@ -86,5 +86,10 @@ urlpatterns = [
         "attempts/<int:attempt_id>/terminate/",
         attempt_views.TerminateApi.as_view(),
         name="attempt-terminate",
+    ),
+    path(
+        "certificates/verify/",
+        certificate_views.VerifyCertificateApi.as_view(),
+        name="certificate-verify",
     ),
 ]

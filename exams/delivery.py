@@ -116,6 +116,10 @@ def _check_sitting_ready(attempt):
         raise AttemptNotReady(_("Check in at the desk first: the proctor then lets you start."))
     if session.status not in (SessionStatus.CHECK_IN, SessionStatus.RUNNING):
         raise AttemptNotReady(_("This exam session is not open."))
+    # A proctored sitting starts only with the candidate's consent to the camera.
+    from proctoring.services import check_consent
+
+    check_consent(attempt)
 
 
 def duration_minutes(attempt):

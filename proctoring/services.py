@@ -1,0 +1,455 @@
+"""
+Every write of proctoring: consent, snapshots, incidents, the analysis of a
+snapshot, the proctor's messages and irregularities, review decisions, and
+retention.
+
+An incident is grouped, not repeated: the same kind on the same attempt within
+PROCTORING_GROUP_MINUTES of its last occurrence counts up on the open incident
+(and points at the newest snapshot) instead of adding a row, so that a
+candidate who looks away for two minutes is one line on the timeline, not
+eight.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from config.errors import DomainError
+from exams.attempts import move
+from exams.choices import AttemptStatus
+from exams.models import Attempt
+from proctoring import analysis, selectors
+from proctoring.choices import (
+    BROWSER_EVENTS,
+    SEVERITY,
+    Decision,
+    IncidentKind,
+    IrregularityCategory,
+    Severity,
+    SnapshotKind,
+)
+from proctoring.images import reencode_frame
+from proctoring.models import CandidateMessage, Consent, Incident, Snapshot
+
+
+class ConsentRequired(DomainError):
+    code = "consent_required"
+    status = 403
+    default_message = gettext_lazy(
+        "This exam is proctored by webcam: read the notice and give your consent before it starts."
+    )
+
+
+class PolicyChanged(DomainError):
+    code = "policy_changed"
+    status = 409
+    default_message = gettext_lazy(
+        "The proctoring notice has changed since this page was opened: read it again."
+    )
+
+
+class NotProctored(DomainError):
+    code = "not_proctored"
+    status = 409
+    default_message = gettext_lazy("This attempt is not proctored.")
+
+
+class SnapshotRefused(DomainError):
+    code = "snapshot_refused"
+    status = 409
+
+
+def _locked(attempt_id, candidate=None):
+    attempts = Attempt.objects.select_for_update(of=("self",)).select_related("booking")
+    if candidate is not None:
+        attempts = attempts.filter(candidate=candidate)
+    return attempts.get(pk=attempt_id)
+
+
+# ---------------------------------------------------------------------------
+# Consent
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def give_consent(*, attempt_id, candidate, policy_version, now=None):
+    """
+    Record the candidate's consent to the policy they were shown. Raises
+    PolicyChanged when that is no longer the one in force. Consenting again
+    keeps the first record.
+    """
+    attempt = _locked(attempt_id, candidate)
+    if attempt.practice:
+        raise NotProctored()
+    policy = selectors.current_policy(now)
+    if policy is None:
+        raise NotProctored()
+    if policy.version != policy_version:
+        raise PolicyChanged()
+    consent, _created = Consent.objects.get_or_create(
+        attempt=attempt,
+        defaults={
+            "policy": policy,
+            "policy_version": policy.version,
+            "given_at": now or timezone.now(),
+        },
+    )
+    return consent
+
+
+def check_consent(attempt):
+    """Called by exams.delivery before a sitting starts: a proctored sitting needs consent."""
+    if selectors.is_proctored(attempt) and not selectors.has_consented(attempt):
+        raise ConsentRequired()
+
+
+# ---------------------------------------------------------------------------
+# Snapshots and incidents
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def store_snapshot(*, attempt_id, candidate, image, sequence, taken_at, kind, event=""):
+    """
+    Keep one webcam frame of the candidate's attempt (re-encoded, under a
+    random name, in private storage) and queue its analysis. A retried upload
+    (same sequence) returns the stored one. `event`, for a frame taken at a
+    browser event, records that event as an incident with this frame.
+    """
+    from proctoring import tasks
+
+    attempt = _locked(attempt_id, candidate)
+    if not selectors.has_consented(attempt):
+        raise ConsentRequired()
+    stored = Snapshot.objects.filter(attempt=attempt, sequence=sequence).first()
+    if stored is not None:
+        return stored, False
+    allowed = (AttemptStatus.PREPARED, AttemptStatus.STARTED)
+    if attempt.status not in allowed:
+        raise SnapshotRefused(_("This exam is over: no more snapshots are taken."))
+    if attempt.snapshots.count() >= settings.PROCTORING_SNAPSHOTS_PER_ATTEMPT:
+        raise SnapshotRefused(_("This exam has all the snapshots it may have."))
+    snapshot = Snapshot(attempt=attempt, kind=kind, sequence=sequence, taken_at=taken_at)
+    clean = reencode_frame(image)
+    snapshot.image.save(clean.name, clean, save=False)
+    snapshot.save()
+    if event:
+        record_event(attempt=attempt, kind=event, at=taken_at, snapshot=snapshot)
+    tasks.analyse_snapshot.delay_on_commit(snapshot.pk)
+    return snapshot, True
+
+
+def record_event(*, attempt, kind, at=None, snapshot=None):
+    """A browser event reported by the exam page, as an incident."""
+    if kind not in BROWSER_EVENTS:
+        raise ValidationError(_("Unknown event."))
+    return record_incident(
+        attempt=attempt,
+        kind=kind,
+        reason=IncidentKind(kind).label,
+        at=at,
+        snapshot=snapshot,
+    )
+
+
+@transaction.atomic
+def report_event(*, attempt_id, candidate, kind, at=None):
+    """A browser event without a frame (the camera is lost, or the upload is queued)."""
+    attempt = _locked(attempt_id, candidate)
+    if not selectors.has_consented(attempt):
+        raise ConsentRequired()
+    if attempt.status != AttemptStatus.STARTED:
+        raise SnapshotRefused(_("This exam is over."))
+    return record_event(attempt=attempt, kind=kind, at=at)
+
+
+def record_incident(
+    *,
+    attempt,
+    kind,
+    reason,
+    confidence=None,
+    at=None,
+    snapshot=None,
+    severity=None,
+    category="",
+    by=None,
+):
+    """
+    Add an incident to the attempt's timeline, or count up the open one of the
+    same kind seen within PROCTORING_GROUP_MINUTES. The caller holds the
+    attempt's lock, so two reports of one kind cannot both add a row.
+    """
+    at = at or timezone.now()
+    severity = severity or SEVERITY[kind]
+    window = timezone.timedelta(minutes=settings.PROCTORING_GROUP_MINUTES)
+    if kind != IncidentKind.IRREGULARITY:
+        recent = (
+            Incident.objects.filter(
+                attempt=attempt, kind=kind, decision=Decision.OPEN, last_at__gte=at - window
+            )
+            .order_by("-last_at")
+            .first()
+        )
+        if recent is not None:
+            recent.count = F("count") + 1
+            recent.last_at = max(recent.last_at, at)
+            recent.severity = max(recent.severity, severity)
+            if confidence is not None:
+                recent.confidence = max(recent.confidence or 0, confidence)
+            recent.snapshot = snapshot or recent.snapshot
+            recent.save(update_fields=["count", "last_at", "severity", "confidence", "snapshot"])
+            recent.refresh_from_db()
+            return recent
+    return Incident.objects.create(
+        attempt=attempt,
+        kind=kind,
+        category=category,
+        severity=severity,
+        reason=reason[:255],
+        confidence=confidence,
+        first_at=at,
+        last_at=at,
+        snapshot=snapshot,
+        recorded_by=by,
+    )
+
+
+# The camera check says what is wrong in words a candidate can act on.
+CHECK_ADVICE = {
+    IncidentKind.NO_FACE: gettext_lazy("We cannot see your face: sit facing the camera."),
+    IncidentKind.SEVERAL_FACES: gettext_lazy(
+        "We see more than one person: only you may be in view."
+    ),
+    IncidentKind.DARK: gettext_lazy(
+        "The picture is too dark: turn on a light or uncover the camera."
+    ),
+    IncidentKind.BLURRED: gettext_lazy("The picture is blurred: wipe the lens and keep still."),
+    IncidentKind.FACE_SMALL: gettext_lazy("You are too far away: come closer to the camera."),
+    IncidentKind.FACE_CUT_OFF: gettext_lazy("Your face is at the edge: move to the middle."),
+    IncidentKind.NOT_SAME_PERSON: gettext_lazy(
+        "Your face does not match your check-in photo well: face the camera in good light."
+    ),
+}
+
+
+@transaction.atomic
+def camera_check(*, attempt_id, candidate, image, now=None):
+    """
+    Analyse one frame at once (not in the worker: the candidate is waiting)
+    and say what is wrong. A frame that passes is kept as the candidate's
+    identity photo for the proctor (a snapshot of kind "check").
+    Returns (problems, snapshot or None).
+    """
+    attempt = _locked(attempt_id, candidate)
+    if not selectors.has_consented(attempt):
+        raise ConsentRequired()
+    if attempt.status not in (AttemptStatus.PREPARED, AttemptStatus.STARTED):
+        raise SnapshotRefused(_("This exam is over: no more snapshots are taken."))
+    clean = reencode_frame(image)
+    measured = analysis.measure(analysis.decode(clean.read()), model=_model_for(attempt))
+    problems = [str(CHECK_ADVICE[flag.kind]) for flag in measured.flags]
+    if problems:
+        return problems, None
+    if attempt.snapshots.count() >= settings.PROCTORING_SNAPSHOTS_PER_ATTEMPT:
+        raise SnapshotRefused(_("This exam has all the snapshots it may have."))
+    sequence = (
+        attempt.snapshots.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    ) + 1
+    now = now or timezone.now()
+    snapshot = Snapshot(
+        attempt=attempt,
+        kind=SnapshotKind.CHECK,
+        sequence=max(sequence, CHECK_SEQUENCES),
+        taken_at=now,
+        analysed_at=now,
+        face_count=measured.face_count,
+        brightness=measured.brightness,
+        sharpness=measured.sharpness,
+        identity_distance=measured.identity_distance,
+        measurements=measured.as_json(),
+    )
+    clean.seek(0)
+    snapshot.image.save(clean.name, clean, save=False)
+    snapshot.save()
+    return [], snapshot
+
+
+# The page numbers its own snapshots from 1; camera checks take numbers far
+# above, so that the two never collide.
+CHECK_SEQUENCES = 90_000
+
+
+# ---------------------------------------------------------------------------
+# Analysis
+# ---------------------------------------------------------------------------
+
+
+def _read(field):
+    if not field:
+        return None
+    try:
+        with field.open("rb") as file:
+            return analysis.decode(file.read())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _identity_model(booking_id, check_in_name, photo_name):
+    """A candidate's LBPH model from their check-in and registered photos (cached per worker)."""
+    from exams.models import Booking
+
+    booking = Booking.objects.select_related("candidate").get(pk=booking_id)
+    frames = [_read(booking.check_in_photo), _read(booking.candidate.photo)]
+    return analysis.identity_model(analysis.reference_faces(frames))
+
+
+def _model_for(attempt):
+    booking = attempt.booking
+    if booking is None:
+        return None
+    return _identity_model(booking.pk, booking.check_in_photo.name, booking.candidate.photo.name)
+
+
+def analyse_snapshot(snapshot_id):
+    """
+    Measure one snapshot and flag what is wrong. Runs once: a second run (a
+    redelivered task) finds it analysed and does nothing.
+    """
+    snapshot = (
+        Snapshot.objects.select_related("attempt__booking__candidate")
+        .filter(pk=snapshot_id)
+        .first()
+    )
+    if snapshot is None or snapshot.analysed_at is not None:
+        return None
+    frame = _read(snapshot.image)
+    if frame is None:
+        return None
+    measured = analysis.measure(frame, model=_model_for(snapshot.attempt))
+    with transaction.atomic():
+        attempt = _locked(snapshot.attempt_id)
+        claimed = Snapshot.objects.filter(pk=snapshot.pk, analysed_at__isnull=True).update(
+            analysed_at=timezone.now(),
+            face_count=measured.face_count,
+            brightness=measured.brightness,
+            sharpness=measured.sharpness,
+            identity_distance=measured.identity_distance,
+            measurements=measured.as_json(),
+        )
+        if not claimed:
+            return None
+        for flag in measured.flags:
+            record_incident(
+                attempt=attempt,
+                kind=flag.kind,
+                reason=flag.reason,
+                confidence=round(flag.confidence, 2),
+                at=snapshot.taken_at,
+                snapshot=snapshot,
+            )
+    return measured
+
+
+# ---------------------------------------------------------------------------
+# The proctor
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_message(*, attempt_id, by, text):
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write a message."))
+    attempt = _locked(attempt_id)
+    if attempt.status not in (AttemptStatus.PREPARED, AttemptStatus.STARTED):
+        raise SnapshotRefused(_("This attempt is not in progress."))
+    return CandidateMessage.objects.create(attempt=attempt, text=text[:500], sent_by=by)
+
+
+@transaction.atomic
+def record_irregularity(*, attempt_id, by, category, note, severity=Severity.MAJOR):
+    if category not in IrregularityCategory.values:
+        raise ValidationError(_("Choose a category."))
+    if not note.strip():
+        raise ValidationError(_("Describe the irregularity."))
+    attempt = _locked(attempt_id)
+    return record_incident(
+        attempt=attempt,
+        kind=IncidentKind.IRREGULARITY,
+        category=category,
+        reason=note.strip(),
+        severity=Severity(severity),
+        by=by,
+    )
+
+
+@transaction.atomic
+def decide(*, incident_id, by, decision, note, void=False, now=None):
+    """
+    Confirm or dismiss a flag with a note. A confirmed serious flag may void
+    the attempt; the note is the reason the candidate is told.
+    """
+    if decision not in (Decision.CONFIRMED, Decision.DISMISSED):
+        raise ValidationError(_("Confirm or dismiss."))
+    if not note.strip():
+        raise ValidationError(_("Write a note for the record."))
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    attempt = _locked(incident.attempt_id)
+    incident.decision = decision
+    incident.decided_by = by
+    incident.decided_at = now or timezone.now()
+    incident.note = note.strip()
+    incident.save(update_fields=["decision", "decided_by", "decided_at", "note"])
+    if void:
+        if decision != Decision.CONFIRMED or incident.severity < Severity.SERIOUS:
+            raise ValidationError(_("Only a confirmed serious irregularity voids an attempt."))
+        move(attempt, AttemptStatus.VOIDED, by=by, reason=incident.note)
+        attempt.save(update_fields=["status"])
+    elif not selectors.under_review(attempt):
+        # The last serious flag is decided: a pass held back for it gets its
+        # certificate now (queue_issue does nothing for anything else).
+        from exams.certificates import queue_issue
+
+        queue_issue(attempt)
+    return incident
+
+
+# ---------------------------------------------------------------------------
+# Retention
+# ---------------------------------------------------------------------------
+
+FINAL = (AttemptStatus.GRADED, AttemptStatus.VOIDED, AttemptStatus.TERMINATED)
+
+
+def purge_old_snapshots(now=None, batch=500):
+    """
+    Delete the snapshots (files, then rows) of attempts whose result has been
+    final for PROCTORING_RETENTION_DAYS (from grading, or from the hand-in for
+    an attempt terminated or voided without a grade). Incidents, decisions,
+    consents and the access log stay; an attempt still under review keeps its
+    evidence. Returns how many it deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.PROCTORING_RETENTION_DAYS)
+    old = (
+        Snapshot.objects.annotate(final_at=Coalesce("attempt__graded_at", "attempt__submitted_at"))
+        .filter(attempt__status__in=FINAL, final_at__lt=cutoff)
+        .select_related("attempt")[:batch]
+    )
+    deleted = 0
+    for snapshot in old:
+        if selectors.under_review(snapshot.attempt):
+            continue
+        snapshot.image.delete(save=False)
+        snapshot.delete()
+        deleted += 1
+    return deleted

@@ -15,6 +15,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 
 def field_error(field, message):
@@ -283,32 +284,23 @@ class FAQBlock(blocks.StructBlock):
 
 class CampaignQuizBlock(blocks.StructBlock):
     """
-    Where a campaign's knowledge quiz will be played. For now it announces the
-    quiz and its dates; the quiz itself arrives with the campaign-quiz feature.
+    The campaign's knowledge quiz (a campaign quiz snippet): its dates, a
+    button to play, and the compact live leaderboard.
     """
 
-    title = blocks.CharBlock(label=_("Quiz title"), max_length=120)
-    opens_at = blocks.DateTimeBlock(label=_("Opens"))
-    closes_at = blocks.DateTimeBlock(label=_("Closes"))
+    quiz = SnippetChooserBlock("cms.Quiz", label=_("Quiz"))
     description = blocks.TextBlock(label=_("Description"), required=False)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value["opens_at"] and value["closes_at"] and value["closes_at"] <= value["opens_at"]:
-            raise field_error("closes_at", _("The quiz must close after it opens."))
-        return value
+    show_leaderboard = blocks.BooleanBlock(
+        label=_("Show the leaderboard"), required=False, default=True
+    )
 
     class Meta:
         icon = "tasks"
         template = "blocks/campaign_quiz.html"
         label = _("Campaign quiz")
-        description = _("Announces the campaign's knowledge quiz and when it can be played.")
-        preview_value = {
-            "title": "“5·12”防灾减灾知识竞答",
-            "opens_at": datetime.datetime(2026, 5, 12, 8, 0),
-            "closes_at": datetime.datetime(2026, 5, 18, 20, 0),
-            "description": "每人每天可答 2 次。",
-        }
+        description = _(
+            "The campaign's knowledge quiz: when it is open, a button to play, the leaderboard."
+        )
 
 
 class BaseStreamBlock(blocks.StreamBlock):

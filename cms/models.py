@@ -398,3 +398,8 @@ class Resource(Orderable):
     @property
     def display_title(self):
         return self.title or self.document.title
+
+
+# The campaign quiz's models live in their own module (cms/quiz/); importing
+# them here registers them with the cms app.
+from cms.quiz.models import Play, PlayAnswer, PrizeDraw, Quiz, QuizTheme, QuizTown  # noqa: E402, F401, I001

@@ -15,6 +15,7 @@ from cms.models import (
     NewsPage,
     ResourceLibraryPage,
 )
+from tests.cms.test_quiz import make_bank_questions, make_quiz
 from training.models import CoursePage, LessonPage, TrainingIndexPage
 
 
@@ -138,10 +139,9 @@ class TestPageTypes(WagtailPageTestCase):
             (
                 "campaign_quiz",
                 {
-                    "title": "知识竞答",
-                    "opens_at": "2027-05-12 08:00",
-                    "closes_at": "2027-05-18 20:00",
+                    "quiz": make_quiz(make_bank_questions(3)).pk,
                     "description": "",
+                    "show_leaderboard": "on",
                 },
             )
         )

@@ -3,9 +3,11 @@ from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_PASSWORD, seed_people
 from cms.demo import seed_site
+from cms.quiz.demo import seed_quiz
 from exams.demo import seed_question_bank
 from exams.demo_attempts import seed_practice
 from exams.demo_centres import seed_centres
+from proctoring.demo import seed_policy
 from training.demo import seed_courses
 
 
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         seed_courses()
         seed_centres()
         seed_practice()
+        seed_policy()
+        seed_quiz()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(_("Sign in at http://127.0.0.1:8000/admin/ (staff) or /accounts/login/:"))
         for username, role in logins:

@@ -14,6 +14,7 @@ from config.health import HealthView
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("exams.api.urls")),
+    path("", include("proctoring.api.urls")),
     path("training/", include("training.api.urls")),
 ]
 
@@ -42,6 +43,8 @@ urlpatterns += i18n_patterns(
     path("", include("cms.urls")),
     path("learning/", include("training.urls")),
     path("exams/", include("exams.urls")),
+    path("proctoring/", include("proctoring.urls")),
+    path("certificates/", include("exams.certificate_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -235,6 +235,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.tasks.close_overdue_attempts",
         "schedule": 15.0,
     },
+    # Snapshots kept past PROCTORING_RETENTION_DAYS are deleted, files and rows.
+    "purge-old-snapshots": {
+        "task": "proctoring.tasks.purge_old_snapshots",
+        "schedule": crontab(hour=4, minute=7),
+    },
+    # Quiz plays abandoned mid-way are scored once their time is up.
+    "finish-overdue-quiz-plays": {
+        "task": "cms.quiz.tasks.finish_overdue_plays",
+        "schedule": 60.0,
+    },
+    "purge-quiz-personal-details": {
+        "task": "cms.quiz.tasks.purge_personal_details",
+        "schedule": crontab(hour=3, minute=29),
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -254,6 +268,9 @@ CHECK_IN_PHOTO_RETENTION_DAYS = env.int("CHECK_IN_PHOTO_RETENTION_DAYS", default
 # Exams: the server's clock decides.
 # ---------------------------------------------------------------------------
 
+# Public certificate checks (page and API together), per client address.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="20/minute")
+
 # An answer that left the page just before the deadline may arrive this late.
 EXAM_ANSWER_GRACE_SECONDS = env.int("EXAM_ANSWER_GRACE_SECONDS", default=5)
 # Attempts still open this long after their deadline are submitted by the beat.
@@ -262,6 +279,66 @@ EXAM_CLOSE_GRACE_SECONDS = env.int("EXAM_CLOSE_GRACE_SECONDS", default=30)
 EXAM_STATE_POLL_SECONDS = env.int("EXAM_STATE_POLL_SECONDS", default=15)
 # Learning records are an archive the regulator may ask for (six years).
 TRAINING_RECORD_RETENTION_YEARS = env.int("TRAINING_RECORD_RETENTION_YEARS", default=6)
+
+# ---------------------------------------------------------------------------
+# Proctoring (proctoring/): webcam snapshots and their analysis. The
+# thresholds were chosen on real photographs; the measurements behind each
+# are in docs/proctoring.md.
+# ---------------------------------------------------------------------------
+
+# The exam page takes a snapshot this often, plus or minus a random jitter,
+# so that the moment of the next one cannot be predicted.
+PROCTORING_SNAPSHOT_SECONDS = env.int("PROCTORING_SNAPSHOT_SECONDS", default=30)
+PROCTORING_SNAPSHOT_JITTER_SECONDS = env.int("PROCTORING_SNAPSHOT_JITTER_SECONDS", default=10)
+# A frame is at most 640×480 JPEG, ~60 KB; anything far larger is not one.
+PROCTORING_SNAPSHOT_MAX_BYTES = env.int("PROCTORING_SNAPSHOT_MAX_BYTES", default=1024 * 1024)
+# 2 h at one every 20 s is 360, plus events; a page sending more is broken or hostile.
+PROCTORING_SNAPSHOTS_PER_ATTEMPT = env.int("PROCTORING_SNAPSHOTS_PER_ATTEMPT", default=600)
+# Mean grey level (0-255): clean test frames 104-120, the same at 30 % light 31-35.
+PROCTORING_DARK_BELOW = env.float("PROCTORING_DARK_BELOW", default=45)
+# Variance of the Laplacian of the equalised 320-px frame: clean 1161-3189,
+# Gaussian blur sigma 2 110-905, sigma 4 29-223.
+PROCTORING_BLURRED_BELOW = env.float("PROCTORING_BLURRED_BELOW", default=300)
+# Face width as a share of the frame's: a seated candidate 19 %, two side by side
+# 10 %, the astronaut framed 2.2 times wider 8 % (smaller is rarely found at all).
+PROCTORING_FACE_MIN_SHARE = env.float("PROCTORING_FACE_MIN_SHARE", default=0.09)
+# A face closer than this share of the width to an edge is cut off.
+PROCTORING_EDGE_MARGIN = env.float("PROCTORING_EDGE_MARGIN", default=0.02)
+# LBPH distance from the check-in face: same person dimmed, blurred or cropped
+# 58-68; ten other people (LFW) 120-156.
+PROCTORING_IDENTITY_MAX_DISTANCE = env.float("PROCTORING_IDENTITY_MAX_DISTANCE", default=95)
+# The same kind of flag within this many minutes counts up on one incident.
+PROCTORING_GROUP_MINUTES = env.int("PROCTORING_GROUP_MINUTES", default=5)
+# The live board asks for the room's state this often.
+PROCTORING_BOARD_POLL_SECONDS = env.int("PROCTORING_BOARD_POLL_SECONDS", default=5)
+# Snapshots (files and rows) are deleted this many days after the result is final.
+PROCTORING_RETENTION_DAYS = env.int("PROCTORING_RETENTION_DAYS", default=90)
+
+# ---------------------------------------------------------------------------
+# Campaign quizzes for the public (cms.quiz): the server's clock decides too.
+# ---------------------------------------------------------------------------
+
+# An answer sent just before a question's countdown ended may arrive this late.
+QUIZ_ANSWER_GRACE_SECONDS = env.int("QUIZ_ANSWER_GRACE_SECONDS", default=2)
+# Answers faster than this flag the play for review (nobody reads a question that fast).
+QUIZ_MIN_ANSWER_SECONDS = env.float("QUIZ_MIN_ANSWER_SECONDS", default=1.5)
+# The leaderboards are recomputed at most this often, whoever is watching.
+QUIZ_LEADERBOARD_SECONDS = env.int("QUIZ_LEADERBOARD_SECONDS", default=5)
+# The big screen asks for the leaderboard this often.
+QUIZ_LEADERBOARD_POLL_SECONDS = env.int("QUIZ_LEADERBOARD_POLL_SECONDS", default=5)
+# A quiz's question ids are read once per this many seconds, not once per join.
+QUIZ_POOL_CACHE_SECONDS = env.int("QUIZ_POOL_CACHE_SECONDS", default=60)
+# The sum to solve at join is good for this long, and once.
+QUIZ_CHALLENGE_SECONDS = env.int("QUIZ_CHALLENGE_SECONDS", default=900)
+# Players' names and phones are erased this long after a quiz closes (the join form says so).
+QUIZ_PERSONAL_DATA_RETENTION_DAYS = env.int("QUIZ_PERSONAL_DATA_RETENTION_DAYS", default=90)
+# Per IP address and per phone number, in the shared cache. A venue's Wi-Fi
+# puts hundreds of phones behind one address, hence the generous IP limits.
+QUIZ_RATE_LIMITS = {
+    "join_ip": env.str("QUIZ_RATE_JOIN_IP", default="120/minute"),
+    "join_phone": env.str("QUIZ_RATE_JOIN_PHONE", default="10/hour"),
+    "answer_ip": env.str("QUIZ_RATE_ANSWER_IP", default="1200/minute"),
+}
 
 # ---------------------------------------------------------------------------
 # Passwords and sessions
@@ -349,6 +426,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # How many proxies (nginx) stand in front: rate limits per client address
+    # trust X-Forwarded-For only that far. None: the connection's own address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     # Per person, in the shared cache. A lesson page reports every 20 s and on
     # play, pause and tab changes; a page that sends far more is not studying.
     "DEFAULT_THROTTLE_RATES": {
@@ -375,6 +455,8 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "exams.choices.ImportStatus",
         "SessionStatusEnum": "exams.choices.SessionStatus",
         "BookingStatusEnum": "exams.choices.BookingStatus",
+        "SnapshotKindEnum": "proctoring.choices.SnapshotKind",
+        "BrowserEventEnum": "proctoring.choices.BROWSER_EVENT_CHOICES",
     },
 }
 

@@ -3,6 +3,7 @@ Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright.
 Nothing is downloaded: Playwright's own browser builds are not used.
 """
 
+import datetime
 import http.client
 import os
 import signal
@@ -13,6 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from exams import attempts, bookings
+from exams.choices import BookingStatus, SessionStatus
+from exams.models import ExamSession, Room, TestCentre
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -184,3 +191,33 @@ def web_server(django_db_setup, django_db_blocker):
     server.start()
     yield server
     server.stop()
+
+
+def checked_in_booking(exam, candidate, *, check_in_photo=None):
+    """
+    `candidate` booked into tomorrow's session of `exam` at a test centre, the
+    session open for check-in, their paper drawn and their check-in done (with
+    the desk photo given, as JPEG bytes): ready to start the exam.
+    """
+    centre = TestCentre.objects.create(
+        name="西湖区安全生产考点", code="XH01", address="文三路 1 号"
+    )
+    room = Room.objects.create(centre=centre, name="第一考场", seat_count=40, seats_per_row=8)
+    now = timezone.now()
+    session = ExamSession.objects.create(
+        exam=exam,
+        centre=centre,
+        room=room,
+        starts_at=now + datetime.timedelta(days=1),
+        capacity=30,
+        booking_opens_at=now - datetime.timedelta(days=1),
+        booking_closes_at=now + datetime.timedelta(hours=1),
+    )
+    booking = bookings.book(session=session, candidate=candidate)
+    attempts.prepare_attempts(session_id=session.pk)
+    ExamSession.objects.filter(pk=session.pk).update(status=SessionStatus.CHECK_IN)
+    booking.status = BookingStatus.CHECKED_IN
+    if check_in_photo is not None:
+        booking.check_in_photo.save("desk.jpg", ContentFile(check_in_photo), save=False)
+    booking.save()
+    return booking

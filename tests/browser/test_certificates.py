@@ -6,29 +6,24 @@ and an inspector on a phone verifies it by number and name, and by its QR
 link. axe finds nothing serious on the pages.
 """
 
-import datetime
 import subprocess
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams import attempts, bookings, certificates, delivery, services
-from exams.choices import BookingStatus, PaperKind, QuestionStatus, SessionStatus
+from exams import certificates, delivery, services
+from exams.choices import PaperKind, QuestionStatus
 from exams.models import (
     Attempt,
     Certificate,
     Exam,
-    ExamSession,
     Paper,
     PaperQuestion,
     QuestionBank,
-    Room,
 )
-from exams.models import TestCentre as Centre  # not a test class
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import checked_in_booking, serious_accessibility_violations
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -65,23 +60,7 @@ def passed(home, alice):
     exam = Exam.objects.create(
         title="有限空间作业安全考试", target_role="safety_manager", paper=paper
     )
-    centre = Centre.objects.create(name="西湖区安全生产考点", code="XH01", address="文三路 1 号")
-    room = Room.objects.create(centre=centre, name="第一考场", seat_count=40, seats_per_row=8)
-    now = timezone.now()
-    session = ExamSession.objects.create(
-        exam=exam,
-        centre=centre,
-        room=room,
-        starts_at=now + datetime.timedelta(days=1),
-        capacity=30,
-        booking_opens_at=now - datetime.timedelta(days=1),
-        booking_closes_at=now + datetime.timedelta(hours=1),
-    )
-    booking = bookings.book(session=session, candidate=alice)
-    attempts.prepare_attempts(session_id=session.pk)
-    ExamSession.objects.filter(pk=session.pk).update(status=SessionStatus.CHECK_IN)
-    booking.status = BookingStatus.CHECKED_IN
-    booking.save()
+    booking = checked_in_booking(exam, alice)
     attempt = delivery.start(attempt_id=Attempt.objects.get(booking=booking).pk, candidate=alice)
     for sequence, position in enumerate((1, 2), start=1):
         delivery.save_answer(

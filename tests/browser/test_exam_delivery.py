@@ -19,21 +19,18 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams import attempts, bookings, delivery, services
-from exams.choices import AttemptStatus, BookingStatus, PaperKind, QuestionStatus, SessionStatus
+from exams import delivery, services
+from exams.choices import AttemptStatus, PaperKind, QuestionStatus
 from exams.models import (
     Attempt,
     AttemptEvent,
     AttemptQuestion,
     BlueprintRule,
     Exam,
-    ExamSession,
     Paper,
     QuestionBank,
-    Room,
 )
-from exams.models import TestCentre as Centre  # not a test class
-from tests.browser.conftest import eventually, serious_accessibility_violations
+from tests.browser.conftest import checked_in_booking, eventually, serious_accessibility_violations
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -91,26 +88,7 @@ def sitting(home, alice):
             paper=_paper(),
             one_question_per_screen=one_per_screen,
         )
-        centre = Centre.objects.create(
-            name="西湖区安全生产考点", code="XH01", address="文三路 1 号"
-        )
-        room = Room.objects.create(centre=centre, name="第一考场", seat_count=40, seats_per_row=8)
-        now = timezone.now()
-        session = ExamSession.objects.create(
-            exam=exam,
-            centre=centre,
-            room=room,
-            starts_at=now + datetime.timedelta(days=1),
-            capacity=30,
-            booking_opens_at=now - datetime.timedelta(days=1),
-            booking_closes_at=now + datetime.timedelta(hours=1),
-        )
-        booking = bookings.book(session=session, candidate=alice)
-        attempts.prepare_attempts(session_id=session.pk)
-        ExamSession.objects.filter(pk=session.pk).update(status=SessionStatus.CHECK_IN)
-        booking.status = BookingStatus.CHECKED_IN
-        booking.save()
-        attempt = Attempt.objects.get(booking=booking)
+        attempt = Attempt.objects.get(booking=checked_in_booking(exam, alice))
         # A known shuffle (reversed options), so that "shown" and "original"
         # differ for every choice question and a mix-up cannot pass unseen.
         for item in attempt.questions.all():

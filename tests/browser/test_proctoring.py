@@ -10,18 +10,20 @@ import datetime
 import cv2
 import numpy as np
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams import attempts, bookings
 from exams import services as exam_services
-from exams.choices import BookingStatus, PaperKind, QuestionStatus, SessionStatus
-from exams.models import Attempt, Exam, ExamSession, Paper, PaperQuestion, QuestionBank, Room
-from exams.models import TestCentre as Centre  # not a test class
+from exams.choices import PaperKind, QuestionStatus
+from exams.models import Attempt, Exam, Paper, PaperQuestion, QuestionBank
 from proctoring.choices import IncidentKind
 from proctoring.models import Consent, ConsentPolicy, Incident, Snapshot
-from tests.browser.conftest import CHROMIUM_ARGS, eventually, serious_accessibility_violations
+from tests.browser.conftest import (
+    CHROMIUM_ARGS,
+    checked_in_booking,
+    eventually,
+    serious_accessibility_violations,
+)
 from tests.factories import PASSWORD
 from tests.integration.conftest import celery_worker_process, real_worker  # noqa: F401
 from tests.proctoring import frames
@@ -72,24 +74,7 @@ def proctored_attempt(home, alice):
     paper = Paper.objects.create(name="监考卷", kind=PaperKind.FIXED)
     PaperQuestion.objects.create(paper=paper, question=question, points=100)
     exam = Exam.objects.create(title="有限空间作业考试", target_role="safety_manager", paper=paper)
-    centre = Centre.objects.create(name="西湖区安全生产考点", code="XH01", address="文三路 1 号")
-    room = Room.objects.create(centre=centre, name="第一考场", seat_count=40)
-    now = timezone.now()
-    session = ExamSession.objects.create(
-        exam=exam,
-        centre=centre,
-        room=room,
-        starts_at=now + datetime.timedelta(days=1),
-        capacity=30,
-        booking_opens_at=now - datetime.timedelta(days=1),
-        booking_closes_at=now + datetime.timedelta(hours=1),
-    )
-    booking = bookings.book(session=session, candidate=alice)
-    attempts.prepare_attempts(session_id=session.pk)
-    ExamSession.objects.filter(pk=session.pk).update(status=SessionStatus.CHECK_IN)
-    booking.status = BookingStatus.CHECKED_IN
-    booking.check_in_photo.save("desk.jpg", ContentFile(frames.jpeg(frames.astronaut())))
-    booking.save()
+    booking = checked_in_booking(exam, alice, check_in_photo=frames.jpeg(frames.astronaut()))
     return Attempt.objects.get(booking=booking)
 
 

@@ -253,7 +253,14 @@ def certificate_detail(request, certificate_id):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            change = certificates.reinstate if revoked else certificates.revoke
+            # The button pressed says what to do, not the state the page was
+            # drawn in: a second click, or a page older than another admin's
+            # change, is refused by the service instead of undoing the first.
+            change = {"revoke": certificates.revoke, "reinstate": certificates.reinstate}.get(
+                request.POST.get("action")
+            )
+            if change is None:
+                raise PermissionDenied
             try:
                 change(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
             except certificates.CertificateStateError as refused:

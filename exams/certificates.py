@@ -291,6 +291,15 @@ def revoke(*, certificate, by, reason, now=None):
     return certificate
 
 
+def revoke_for_voided_attempt(attempt, *, by, reason):
+    """Revoke the certificate of an attempt voided after it was issued, if there is one."""
+    certificate = Certificate.objects.filter(
+        attempt=attempt, status=CertificateStatus.VALID
+    ).first()
+    if certificate is not None:
+        revoke(certificate=certificate, by=by, reason=reason)
+
+
 @transaction.atomic
 def reinstate(*, certificate, by, reason):
     """Make a revoked certificate valid again; the revocation stays in its history."""
@@ -393,7 +402,10 @@ def mask_name(name):
 
 def _normal_name(name):
     return (
-        "".join(unicodedata.normalize("NFKC", name or "").split()).replace("·", "").replace("•", "")
+        "".join(unicodedata.normalize("NFKC", name or "").split())
+        .replace("·", "")
+        .replace("•", "")
+        .casefold()
     )
 
 

@@ -125,6 +125,9 @@ def store_snapshot(*, attempt_id, candidate, image, sequence, taken_at, kind, ev
     """
     from proctoring import tasks
 
+    # Decoded and re-encoded before the attempt's row is locked: the exam's
+    # answer saves take the same lock and need not wait for the image work.
+    clean = reencode_frame(image)
     attempt = _locked(attempt_id, candidate)
     if not selectors.has_consented(attempt):
         raise ConsentRequired()
@@ -137,11 +140,12 @@ def store_snapshot(*, attempt_id, candidate, image, sequence, taken_at, kind, ev
     if attempt.snapshots.count() >= settings.PROCTORING_SNAPSHOTS_PER_ATTEMPT:
         raise SnapshotRefused(_("This exam has all the snapshots it may have."))
     snapshot = Snapshot(attempt=attempt, kind=kind, sequence=sequence, taken_at=taken_at)
-    clean = reencode_frame(image)
     snapshot.image.save(clean.name, clean, save=False)
     snapshot.save()
     if event:
-        record_event(attempt=attempt, kind=event, at=taken_at, snapshot=snapshot)
+        record_event(
+            attempt=attempt, kind=event, at=_on_server_clock(attempt, taken_at), snapshot=snapshot
+        )
     tasks.analyse_snapshot.delay_on_commit(snapshot.pk)
     return snapshot, True
 
@@ -167,7 +171,20 @@ def report_event(*, attempt_id, candidate, kind, at=None):
         raise ConsentRequired()
     if attempt.status != AttemptStatus.STARTED:
         raise SnapshotRefused(_("This exam is over."))
-    return record_event(attempt=attempt, kind=kind, at=at)
+    return record_event(attempt=attempt, kind=kind, at=_on_server_clock(attempt, at))
+
+
+def _on_server_clock(attempt, at):
+    """
+    The page's time for an event, kept between the attempt's start and now by
+    the server's clock: a page cannot backdate an incident or scatter it into
+    the future to dodge grouping.
+    """
+    now = timezone.now()
+    if at is None:
+        return now
+    earliest = attempt.started_at or attempt.prepared_at
+    return min(max(at, earliest), now)
 
 
 def record_incident(
@@ -403,6 +420,8 @@ def decide(*, incident_id, by, decision, note, void=False, now=None):
     if not note.strip():
         raise ValidationError(_("Write a note for the record."))
     incident = Incident.objects.select_for_update().get(pk=incident_id)
+    if incident.decision != Decision.OPEN:
+        raise ValidationError(_("This flag has been decided already."))
     attempt = _locked(incident.attempt_id)
     incident.decision = decision
     incident.decided_by = by
@@ -414,6 +433,10 @@ def decide(*, incident_id, by, decision, note, void=False, now=None):
             raise ValidationError(_("Only a confirmed serious irregularity voids an attempt."))
         move(attempt, AttemptStatus.VOIDED, by=by, reason=incident.note)
         attempt.save(update_fields=["status"])
+        # A certificate issued before the flag was decided goes with the attempt.
+        from exams.certificates import revoke_for_voided_attempt
+
+        revoke_for_voided_attempt(attempt, by=by, reason=incident.note)
     elif not selectors.under_review(attempt):
         # The last serious flag is decided: a pass held back for it gets its
         # certificate now (queue_issue does nothing for anything else).

@@ -25,6 +25,7 @@ from cms.quiz.choices import PlayStatus
 from cms.quiz.forms import JoinForm
 from cms.quiz.models import Play, Quiz
 from cms.quiz.services import PlayerInfo, QuizError
+from config.http import client_ip
 from exams.choices import QuestionType
 
 PLAYER_COOKIE = "quiz_player"
@@ -32,7 +33,7 @@ PLAYER_COOKIE_AGE = 60 * 60 * 24 * 365
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def _json_error(message, status):

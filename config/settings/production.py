@@ -26,6 +26,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Rate limits per client address read X-Forwarded-For as far as nginx sets it.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405
 
 # Compressed, hashed static files served by whitenoise from every web process.
 STORAGES = {

@@ -94,7 +94,11 @@ class SnapshotInput(serializers.Serializer):
     image = serializers.FileField()
     sequence = serializers.IntegerField(min_value=1, max_value=services.CHECK_SEQUENCES - 1)
     taken_at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=SnapshotKind.choices, default=SnapshotKind.INTERVAL)
+    # Camera-check frames come only through the camera check.
+    kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in SnapshotKind if k != SnapshotKind.CHECK],
+        default=SnapshotKind.INTERVAL,
+    )
     event = serializers.ChoiceField(
         choices=BROWSER_EVENT_CHOICES, required=False, allow_blank=True, default=""
     )

@@ -245,7 +245,7 @@ def test_the_bureau_revokes_with_a_reason_and_verification_says_revoked(
     url = reverse("exams_certificate", args=[alices.pk])
     signed_in(client, bureau_admin)
 
-    done = client.post(url, {"reason": "考试舞弊，经复核属实"})
+    done = client.post(url, {"action": "revoke", "reason": "考试舞弊，经复核属实"})
     alices.refresh_from_db()
     page = client.get(url).content.decode()
 
@@ -263,7 +263,9 @@ def test_a_revocation_needs_a_reason(client, bureau_admin, issued):
     alices = issued["alice"]
     signed_in(client, bureau_admin)
 
-    page = client.post(reverse("exams_certificate", args=[alices.pk]), {"reason": "  "})
+    page = client.post(
+        reverse("exams_certificate", args=[alices.pk]), {"action": "revoke", "reason": "  "}
+    )
 
     assert page.status_code == 200
     # The admin speaks the staff member's language: Chinese by default.
@@ -276,9 +278,9 @@ def test_the_bureau_reinstates_and_the_history_keeps_both(client, bureau_admin, 
     alices = issued["alice"]
     url = reverse("exams_certificate", args=[alices.pk])
     signed_in(client, bureau_admin)
-    client.post(url, {"reason": "误判"})
+    client.post(url, {"action": "revoke", "reason": "误判"})
 
-    client.post(url, {"reason": "复核后恢复：监控显示无异常"})
+    client.post(url, {"action": "reinstate", "reason": "复核后恢复：监控显示无异常"})
     alices.refresh_from_db()
     page = client.get(url).content.decode()
 
@@ -310,8 +312,8 @@ def test_a_centre_admin_sees_the_history_but_cannot_revoke(client, centre_admin,
     signed_in(client, centre_admin)
 
     page = client.get(url)
-    xhr = client.post(url, {"reason": "我想吊销"}, headers=XHR)
-    plain = client.post(url, {"reason": "我想吊销"})
+    xhr = client.post(url, {"action": "revoke", "reason": "我想吊销"}, headers=XHR)
+    plain = client.post(url, {"action": "revoke", "reason": "我想吊销"})
 
     assert page.status_code == 200 and page.context["form"] is None
     assert "Revoke the certificate" not in page.content.decode()
@@ -408,3 +410,27 @@ def test_zips_older_than_a_day_are_deleted(
 
     assert kept
     assert not storages["private"].exists(name)
+
+
+def test_a_second_click_on_revoke_is_refused_and_does_not_reinstate(client, bureau_admin, issued):
+    alices = issued["alice"]
+    client.force_login(bureau_admin)
+    url = reverse("exams_certificate", args=[alices.pk])
+    client.post(url, {"action": "revoke", "reason": "考试舞弊"})
+    client.post(url, {"action": "revoke", "reason": "考试舞弊"})  # the page drawn before
+    alices.refresh_from_db()
+    assert alices.status == "revoked"
+    assert [e.action for e in alices.events.all()] == ["issued", "revoked"]
+
+
+def test_the_bureau_edits_the_certificate_settings_and_others_do_not(
+    client, bureau_admin, centre_admin
+):
+    url = reverse("wagtailsettings:edit", args=["exams", "certificatesettings"])
+    signed_in(client, bureau_admin)
+    page = client.get(url, follow=True)
+    assert page.status_code == 200 and b"Seal" in page.content
+    signed_in(client, centre_admin)
+    refused = client.get(url, follow=True)
+    # Wagtail sends those without the permission back to the dashboard.
+    assert refused.redirect_chain[-1][0] == reverse("wagtailadmin_home")

@@ -11,6 +11,7 @@ import struct
 import zlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -421,3 +422,26 @@ def test_a_pass_under_review_gets_its_certificate_only_when_the_flag_is_dismisse
             incident_id=incident.pk, by=proctor, decision=Decision.DISMISSED, note="是镜子里的本人"
         )
     assert Certificate.objects.filter(attempt=attempt).count() == 1
+
+
+def test_voiding_an_attempt_after_its_certificate_was_issued_revokes_it(
+    consented, proctor, django_capture_on_commit_callbacks
+):
+    attempt = started(consented)
+    for item in attempt.questions.select_related("question"):
+        item.selected = item.question.answer
+        item.save(update_fields=["selected"])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.submit(attempt_id=attempt.pk, candidate=attempt.candidate, page=attempt.page)
+    certificate = Certificate.objects.get(attempt=attempt)
+    # The analysis of the last snapshots finds a second person after grading.
+    incident = _serious(attempt)
+    services.decide(
+        incident_id=incident.pk, by=proctor, decision=Decision.CONFIRMED, note="有人代考", void=True
+    )
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revocation_reason) == ("revoked", "有人代考")
+    with pytest.raises(ValidationError):  # decided once, for the record
+        services.decide(
+            incident_id=incident.pk, by=proctor, decision=Decision.DISMISSED, note="改判"
+        )

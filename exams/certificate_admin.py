@@ -15,7 +15,6 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -327,17 +326,12 @@ def session_zip(request, session_id):
         return redirect(f"{request.path}?job={token}")
     job = None
     if token := request.GET.get("job"):
-        job = certificate_zip.zip_job(token)
-        if job is None or job["session"] != session.pk or job["user"] != request.user.pk:
-            raise Http404
+        job = certificate_zip.zip_jobs.for_page(token, session=session, user=request.user)
         if job["status"] == "done" and request.GET.get("download"):
             starts = timezone.localtime(session.starts_at)
             filename = f"{_('Certificates')}-{session.centre.code}-{starts:%Y%m%d-%H%M}.zip"
-            return FileResponse(
-                storages["private"].open(job["file"], "rb"),
-                as_attachment=True,
-                filename=filename,
-                content_type="application/zip",
+            return certificate_zip.zip_jobs.download(
+                job, filename=filename, content_type="application/zip"
             )
     return TemplateResponse(
         request,

@@ -13,50 +13,26 @@ import secrets
 import tempfile
 import zipfile
 
-from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import storages
-from django.utils import timezone
 
 from exams.certificate_selectors import session_certificates
 from exams.models import ExamSession
+from exams.session_files import SessionFileJob, purge_old_files
 
-JOB_SECONDS = 24 * 60 * 60
 FOLDER = "certificates/sessions"
+# {"session", "user", "status", "done", "total", "file"}, followed by the ZIP page.
+zip_jobs = SessionFileJob("certificate-zip", seconds=24 * 60 * 60)
 # How often the worker says how far it is: often enough for a smooth bar,
 # rarely enough not to write the cache for every file.
 PROGRESS_EVERY = 10
 
 
-def job_key(token):
-    return f"exams:certificate-zip:{token}"
-
-
-def zip_job(token):
-    """{"session", "user", "status", "done", "total", "file"} of a ZIP job, or None."""
-    return cache.get(job_key(token))
-
-
-def _save(token, job):
-    cache.set(job_key(token), job, JOB_SECONDS)
-
-
 def zip_job_start(*, session, user):
     """Queue the ZIP of a session's certificates; return the job's token."""
     purge_old_zips()
-    token = secrets.token_urlsafe(16)
     total = session_certificates(session).count()
-    _save(
-        token,
-        {
-            "session": session.pk,
-            "user": user.pk,
-            "status": "queued",
-            "done": 0,
-            "total": total,
-            "file": "",
-        },
-    )
+    token = zip_jobs.start(session=session, user=user, done=0, total=total)
     from exams import tasks
 
     tasks.zip_session_certificates.delay_on_commit(session.pk, token)
@@ -72,21 +48,21 @@ def entry_name(certificate):
 
 def store_session_zip(*, session_id, token):
     """Put a session's stored certificate PDFs into one private ZIP and say so in the job."""
-    job = zip_job(token)
+    job = zip_jobs.get(token)
     if job is None:  # expired: nobody is waiting for it
         return None
     session = ExamSession.objects.get(pk=session_id)
     certificates = list(session_certificates(session))
     job = {**job, "status": "running", "done": 0, "total": len(certificates)}
-    _save(token, job)
+    zip_jobs.save(token, job)
     try:
         name = _write_zip(token, job, certificates)
     except Exception:
         # The page stops waiting and says so; a retry of the task starts again.
-        _save(token, {**job, "status": "failed"})
+        zip_jobs.save(token, {**job, "status": "failed"})
         raise
     job = {**job, "status": "done", "done": len(certificates), "file": name}
-    _save(token, job)
+    zip_jobs.save(token, job)
     return job
 
 
@@ -98,24 +74,11 @@ def _write_zip(token, job, certificates):
                 with certificate.pdf.open("rb") as pdf:
                     archive.writestr(entry_name(certificate), pdf.read())
                 if done % PROGRESS_EVERY == 0:
-                    _save(token, {**job, "done": done})
+                    zip_jobs.save(token, {**job, "done": done})
         spool.seek(0)
         return storages["private"].save(f"{FOLDER}/{secrets.token_hex(16)}.zip", File(spool))
 
 
 def purge_old_zips(now=None):
     """ZIPs of certificates (personal data) are deleted after a day."""
-    now = now or timezone.now()
-    storage = storages["private"]
-    try:
-        _folders, files = storage.listdir(FOLDER)
-    except FileNotFoundError:
-        return 0
-    old = [
-        f"{FOLDER}/{name}"
-        for name in files
-        if now - storage.get_modified_time(f"{FOLDER}/{name}") > timezone.timedelta(days=1)
-    ]
-    for name in old:
-        storage.delete(name)
-    return len(old)
+    return purge_old_files(FOLDER, now)

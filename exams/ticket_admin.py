@@ -9,8 +9,6 @@ own centre's sessions; the bureau and superusers print any.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -45,17 +43,12 @@ def session_tickets_pdf(request, session_id):
         return redirect(f"{request.path}?job={token}")
     job = None
     if token := request.GET.get("job"):
-        job = ticket_pdf.print_job(token)
-        if job is None or job["session"] != session.pk or job["user"] != request.user.pk:
-            raise Http404
+        job = ticket_pdf.print_jobs.for_page(token, session=session, user=request.user)
         if job["status"] == "done" and request.GET.get("download"):
             starts = timezone.localtime(session.starts_at)
             filename = f"{_('Admission tickets')}-{session.centre.code}-{starts:%Y%m%d-%H%M}.pdf"
-            return FileResponse(
-                storages["private"].open(job["file"], "rb"),
-                as_attachment=True,
-                filename=filename,
-                content_type="application/pdf",
+            return ticket_pdf.print_jobs.download(
+                job, filename=filename, content_type="application/pdf"
             )
     return TemplateResponse(
         request,

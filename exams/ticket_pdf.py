@@ -19,7 +19,6 @@ import secrets
 
 import segno
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from django.utils import timezone, translation
 
 from exams.choices import BookingStatus
 from exams.models import Booking, ExamSession
+from exams.session_files import SessionFileJob, purge_old_files
 from exams.tickets import ticket_token
 
 TICKET_LANGUAGE = "zh-hans"
@@ -113,26 +113,14 @@ def store_ticket(*, booking_id):
 # A session's tickets as one PDF, made by the worker
 # ---------------------------------------------------------------------------
 
-PRINT_JOB_SECONDS = 60 * 60
-
-
-def print_job_key(token):
-    return f"exams:session-tickets:{token}"
-
-
-def print_job(token):
-    """{"session", "user", "status", "file", "count"} of a print job, or None."""
-    return cache.get(print_job_key(token))
+FOLDER = "tickets/sessions"
+# {"session", "user", "status", "file", "count"}, followed by the printing page.
+print_jobs = SessionFileJob("session-tickets", seconds=60 * 60)
 
 
 def print_job_start(*, session, user):
     """Queue the rendering of a session's tickets; return the job's token."""
-    token = secrets.token_urlsafe(16)
-    cache.set(
-        print_job_key(token),
-        {"session": session.pk, "user": user.pk, "status": "queued", "file": "", "count": 0},
-        PRINT_JOB_SECONDS,
-    )
+    token = print_jobs.start(session=session, user=user, count=0)
     from exams import tasks
 
     tasks.render_session_tickets.delay_on_commit(session.pk, token)
@@ -141,34 +129,19 @@ def print_job_start(*, session, user):
 
 def store_session_tickets(*, session_id, token):
     """Render a session's tickets into one private file and say so in the job."""
-    job = print_job(token)
+    job = print_jobs.get(token)
     if job is None:  # expired: nobody is waiting for it
         return None
-    cache.set(print_job_key(token), {**job, "status": "running"}, PRINT_JOB_SECONDS)
+    print_jobs.save(token, {**job, "status": "running"})
     session = ExamSession.objects.get(pk=session_id)
     holders = session_ticket_holders(session)
     pdf = _render(holders)
-    name = storages["private"].save(
-        f"tickets/sessions/{secrets.token_hex(16)}.pdf", ContentFile(pdf)
-    )
+    name = storages["private"].save(f"{FOLDER}/{secrets.token_hex(16)}.pdf", ContentFile(pdf))
     job = {**job, "status": "done", "file": name, "count": holders.count()}
-    cache.set(print_job_key(token), job, PRINT_JOB_SECONDS)
+    print_jobs.save(token, job)
     return job
 
 
 def purge_session_ticket_files(now=None):
     """Printed sessions' PDFs (personal data) are deleted after a day."""
-    now = now or timezone.now()
-    try:
-        _folders, files = storages["private"].listdir("tickets/sessions")
-    except FileNotFoundError:
-        return 0
-    old = [
-        f"tickets/sessions/{name}"
-        for name in files
-        if now - storages["private"].get_modified_time(f"tickets/sessions/{name}")
-        > timezone.timedelta(days=1)
-    ]
-    for name in old:
-        storages["private"].delete(name)
-    return len(old)
+    return purge_old_files(FOLDER, now)

@@ -1,10 +1,12 @@
 """Reads: the policy in force, proctored and consented attempts, and what is under review."""
 
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from exams import checkin
+from exams.choices import AttemptStatus
 from proctoring.choices import Decision, Severity
-from proctoring.models import Consent, ConsentPolicy, Incident
+from proctoring.models import Consent, ConsentPolicy, Incident, Snapshot
 
 
 def current_policy(now=None):
@@ -59,3 +61,55 @@ def next_sequence(attempt):
         .first()
     )
     return (last or 0) + 1
+
+
+def board(session, now=None):
+    """
+    Every seat of the session: who, how the attempt stands, the last frame and
+    the open flags; a fixed number of queries however many seats.
+    """
+    now = now or timezone.now()
+    last_snapshot = Snapshot.objects.filter(attempt=OuterRef("attempt")).order_by("-sequence")
+    bookings = (
+        session.bookings.exclude(status="cancelled")
+        .select_related("candidate", "attempt", "attempt__consent")
+        .annotate(
+            last_snapshot=Subquery(last_snapshot.values("pk")[:1]),
+            last_snapshot_at=Subquery(last_snapshot.values("taken_at")[:1]),
+        )
+        .prefetch_related(
+            Prefetch(
+                "attempt__incidents",
+                queryset=Incident.objects.filter(decision=Decision.OPEN).order_by(
+                    "-severity", "-last_at"
+                ),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("seat")
+    )
+    seats = []
+    for booking in bookings:
+        attempt = getattr(booking, "attempt", None)
+        flags = attempt.open_flags if attempt else []
+        seats.append(
+            {
+                "attempt": attempt.pk if attempt else None,
+                "booking": booking.pk,
+                "seat": booking.seat_label,
+                "name": str(booking.candidate),
+                "booking_status": booking.get_status_display(),
+                "status": attempt.status if attempt else None,
+                "status_display": attempt.get_status_display() if attempt else None,
+                "paused": bool(attempt and attempt.is_paused),
+                "remaining_seconds": attempt.remaining_seconds(now)
+                if attempt and attempt.status == AttemptStatus.STARTED
+                else None,
+                "consented": bool(attempt and hasattr(attempt, "consent")),
+                "last_snapshot": booking.last_snapshot,
+                "last_snapshot_at": booking.last_snapshot_at,
+                "flags": flags,
+                "worst": max((flag.severity for flag in flags), default=0),
+            }
+        )
+    return {"now": now, "seats": seats}

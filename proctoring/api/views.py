@@ -13,10 +13,8 @@ the bureau. Pause, resume, extra time and terminate are the exam API's
 """
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
@@ -27,7 +25,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from exams import checkin
-from exams.choices import AttemptStatus
 from exams.models import Attempt
 from proctoring import selectors, services
 from proctoring.choices import (
@@ -324,56 +321,11 @@ class BoardOutput(serializers.Serializer):
     seats = SeatOutput(many=True)
 
 
-def board(session, now=None):
-    """Every seat of the session: who, how the attempt stands, the last frame, open flags."""
-    now = now or timezone.now()
-    bookings = (
-        session.bookings.exclude(status="cancelled")
-        .select_related("candidate", "attempt", "attempt__consent")
-        .prefetch_related(
-            Prefetch(
-                "attempt__incidents",
-                queryset=Incident.objects.filter(decision=Decision.OPEN).order_by(
-                    "-severity", "-last_at"
-                ),
-                to_attr="open_flags",
-            )
-        )
-        .order_by("seat")
-    )
-    seats = []
-    for booking in bookings:
-        attempt = getattr(booking, "attempt", None)
-        last = attempt.snapshots.order_by("-sequence").first() if attempt else None
-        flags = attempt.open_flags if attempt else []
-        seats.append(
-            {
-                "attempt": attempt.pk if attempt else None,
-                "booking": booking.pk,
-                "seat": booking.seat_label,
-                "name": str(booking.candidate),
-                "booking_status": booking.get_status_display(),
-                "status": attempt.status if attempt else None,
-                "status_display": attempt.get_status_display() if attempt else None,
-                "paused": bool(attempt and attempt.is_paused),
-                "remaining_seconds": attempt.remaining_seconds(now)
-                if attempt and attempt.status == AttemptStatus.STARTED
-                else None,
-                "consented": bool(attempt and hasattr(attempt, "consent")),
-                "last_snapshot": last.pk if last else None,
-                "last_snapshot_at": last.taken_at if last else None,
-                "flags": flags,
-                "worst": max((flag.severity for flag in flags), default=0),
-            }
-        )
-    return {"now": now, "seats": seats}
-
-
 class BoardApi(_ProctorApi):
     @extend_schema(responses=BoardOutput, summary="A session's live board")
     def get(self, request, session_id):
         session = get_object_or_404(checkin.desk_sessions(request.user), pk=session_id)
-        return Response(BoardOutput(board(session)).data)
+        return Response(BoardOutput(selectors.board(session)).data)
 
 
 class MessageInput(serializers.Serializer):

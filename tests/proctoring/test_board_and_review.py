@@ -6,13 +6,16 @@ the review queue, and the candidate's view of what is kept of them.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from exams import delivery
-from proctoring import services
+from proctoring import selectors, services
 from proctoring.choices import Decision, IncidentKind, SnapshotKind
 from proctoring.models import Incident, Snapshot, SnapshotView
+from tests.factories import UserFactory
 from tests.proctoring import frames
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,26 @@ def test_the_board_shows_every_seat_with_its_state_time_snapshot_and_flags(
     assert alice_seat["worst"] == 3
     assert by_name["李秀英"]["status"] == "prepared"
     assert by_name["李秀英"]["flags"] == []
+
+
+def test_the_board_costs_the_same_queries_however_many_seats(
+    sitting_started, bob, seat, django_assert_max_num_queries
+):
+    session = sitting_started.booking.session
+    with CaptureQueriesContext(connection) as one_seat:
+        selectors.board(session)
+    for candidate in (bob, UserFactory(), UserFactory()):
+        attempt = seat(candidate, check_in_photo=False)
+        Snapshot.objects.create(
+            attempt=attempt,
+            kind="interval",
+            sequence=1,
+            taken_at=timezone.now(),
+            image=SimpleUploadedFile("x.jpg", frames.jpeg(frames.astronaut())),
+        )
+    with django_assert_max_num_queries(len(one_seat)):
+        seats = selectors.board(session)["seats"]
+    assert len(seats) == 4 and all(seat["last_snapshot"] for seat in seats)
 
 
 def test_a_proctor_of_another_centre_sees_no_board(sitting_started, other_proctor, client):

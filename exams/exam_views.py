@@ -96,14 +96,22 @@ def _start_screen(request, attempt):
     )
 
 
+def _true_false():
+    """A true/false question's two choices, at positions 0 (true) and 1 (false), unlabelled."""
+    return [("", _("True")), ("", _("False"))]
+
+
 def _questions(attempt):
     """The paper as this candidate sees it, with their answers; never the key."""
-    items = attempt.questions.select_related("question__image")
+    # One query for every question's image renditions, not one per image.
+    items = attempt.questions.select_related("question__image").prefetch_related(
+        "question__image__renditions"
+    )
     questions = []
     for item in items:
         question = item.question
         if question.type == QuestionType.TRUE_FALSE:
-            options = [("", _("True")), ("", _("False"))]  # positions 0 and 1
+            options = _true_false()
         else:
             options = list(zip(OPTION_LABELS, selectors.options_shown(item), strict=False))
         questions.append(
@@ -192,7 +200,7 @@ def result(request, attempt_id):
 def _choices(mistake):
     """The options of a question answered wrongly, each with whether it was chosen and right."""
     if mistake["type"] == QuestionType.TRUE_FALSE:
-        options = [("", _("True")), ("", _("False"))]
+        options = _true_false()
     else:
         options = zip(OPTION_LABELS, mistake["options"], strict=False)
     mistake["choices"] = [

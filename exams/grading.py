@@ -9,6 +9,8 @@ of the same question, and records what it changed on each attempt's timeline
 and in a `Regrading`.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -102,7 +104,7 @@ def regrade(*, question, by, reason):
     items = [
         item
         for item in regradable(question).filter(attempt_id__in=attempts).select_related("question")
-        if len(item.question.options) == len(question.options)
+        if _same_options(item, question)
     ]
     attempt_ids = sorted({item.attempt_id for item in items})
     for item in items:
@@ -147,3 +149,65 @@ def regrade(*, question, by, reason):
         attempts_regraded=len(attempt_ids),
         results_changed=len(changed),
     )
+
+
+def _same_options(item, question):
+    """An answer can be read against `question`'s key only if its version had as many options."""
+    return len(item.question.options) == len(question.options)
+
+
+@dataclass
+class Preview:
+    """What a re-grade would do now: nothing here is saved."""
+
+    attempts: int = 0
+    answers: int = 0
+    results_changed: int = 0
+    passes_changed: int = 0
+    excluded_attempts: int = 0
+    excluded_answers: int = 0
+    versions: list = field(default_factory=list)
+
+
+def regrade_preview(question):
+    """
+    Re-score with `question`'s key, as `grading.regrade` would, every graded
+    answer to an earlier version of it; count the attempts whose score (and
+    whose pass or fail) would change. Answers to a version with another number
+    of options are left as graded: their choices cannot be read against this key.
+    """
+    items = regradable(question).select_related("question", "attempt__paper")
+    result = Preview()
+    changes = defaultdict(Decimal)
+    attempts, excluded = {}, set()
+    versions = defaultdict(lambda: {"answers": 0, "excluded": 0})
+    for item in items:
+        drawn = versions[item.question]
+        if not _same_options(item, question):
+            result.excluded_answers += 1
+            excluded.add(item.attempt_id)
+            drawn["excluded"] += 1
+            continue
+        result.answers += 1
+        drawn["answers"] += 1
+        attempt = attempts.setdefault(item.attempt_id, item.attempt)
+        earned = score_answer(
+            question=question,
+            selected=item.selected,
+            points=item.points,
+            policy=attempt.paper.multiple_choice_scoring,
+        )
+        changes[attempt.pk] += earned - item.earned
+    for attempt in attempts.values():
+        if changes[attempt.pk]:
+            result.results_changed += 1
+            score = attempt.score + changes[attempt.pk]
+            if (score >= attempt.paper.pass_mark) != attempt.passed:
+                result.passes_changed += 1
+    result.attempts = len(attempts)
+    result.excluded_attempts = len(excluded)
+    result.versions = sorted(
+        ({"question": version, **counts} for version, counts in versions.items()),
+        key=lambda row: row["question"].version,
+    )
+    return result

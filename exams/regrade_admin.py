@@ -9,10 +9,6 @@ confirming with a reason runs `grading.regrade`. The re-gradings done before
 on the question are listed with who, when and why.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +21,6 @@ from wagtail.snippets.action_menu import ActionMenuItem
 
 from exams import grading
 from exams.models import Question, Regrading
-from exams.services import score_answer
 
 
 class RegradeForm(forms.Form):
@@ -39,63 +34,6 @@ class RegradeForm(forms.Form):
         ),
         error_messages={"required": gettext_lazy("Say what was corrected.")},
     )
-
-
-@dataclass
-class Preview:
-    """What a re-grade would do now: nothing here is saved."""
-
-    attempts: int = 0
-    answers: int = 0
-    results_changed: int = 0
-    passes_changed: int = 0
-    excluded_attempts: int = 0
-    excluded_answers: int = 0
-    versions: list = field(default_factory=list)
-
-
-def preview(question):
-    """
-    Re-score with `question`'s key, as `grading.regrade` would, every graded
-    answer to an earlier version of it; count the attempts whose score (and
-    whose pass or fail) would change. Answers to a version with another number
-    of options are left as graded: their choices cannot be read against this key.
-    """
-    items = grading.regradable(question).select_related("question", "attempt__paper")
-    result = Preview()
-    changes = defaultdict(Decimal)
-    attempts, excluded = {}, set()
-    versions = defaultdict(lambda: {"answers": 0, "excluded": 0})
-    for item in items:
-        drawn = versions[item.question]
-        if len(item.question.options) != len(question.options):
-            result.excluded_answers += 1
-            excluded.add(item.attempt_id)
-            drawn["excluded"] += 1
-            continue
-        result.answers += 1
-        drawn["answers"] += 1
-        attempt = attempts.setdefault(item.attempt_id, item.attempt)
-        earned = score_answer(
-            question=question,
-            selected=item.selected,
-            points=item.points,
-            policy=attempt.paper.multiple_choice_scoring,
-        )
-        changes[attempt.pk] += earned - item.earned
-    for attempt in attempts.values():
-        if changes[attempt.pk]:
-            result.results_changed += 1
-            score = attempt.score + changes[attempt.pk]
-            if (score >= attempt.paper.pass_mark) != attempt.passed:
-                result.passes_changed += 1
-    result.attempts = len(attempts)
-    result.excluded_attempts = len(excluded)
-    result.versions = sorted(
-        ({"question": version, **counts} for version, counts in versions.items()),
-        key=lambda row: row["question"].version,
-    )
-    return result
 
 
 def regrade_question(request, question_id):
@@ -128,7 +66,7 @@ def regrade_question(request, question_id):
         "exams/admin/regrade.html",
         {
             "question": question,
-            "preview": preview(question),
+            "preview": grading.regrade_preview(question),
             "form": form,
             "regradings": Regrading.objects.filter(question__lineage=question.lineage)
             .select_related("by", "question")

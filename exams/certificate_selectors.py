@@ -11,7 +11,7 @@ from accounts import idcard
 from accounts.services import user_find_by_id_number
 from exams.centre_selectors import administered_centres
 from exams.checkin import sees_every_centre
-from exams.models import Certificate, CertificateStatus
+from exams.models import Certificate, CertificateAction, CertificateStatus
 
 
 def _with_listing(certificates):
@@ -23,6 +23,21 @@ def _with_listing(certificates):
 def certificates_of(holder):
     """A holder's certificates, newest first."""
     return Certificate.objects.filter(holder=holder).select_related("exam")
+
+
+def certificate_won_by(attempt):
+    """
+    The certificate a sitting earned: the one issued for it, or the one it
+    renewed during the renewal review (复审). None while none is issued yet.
+    """
+    return (
+        Certificate.objects.filter(
+            Q(attempt=attempt)
+            | Q(events__attempt=attempt, events__action=CertificateAction.RENEWED)
+        )
+        .distinct()
+        .first()
+    )
 
 
 def may_see_certificates(user):

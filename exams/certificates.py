@@ -149,10 +149,35 @@ def _issue(attempt_id):
     existing = Certificate.objects.filter(attempt=attempt).first()
     if existing is not None:
         return existing
+    renewal = (
+        CertificateEvent.objects.filter(attempt=attempt, action=CertificateAction.RENEWED)
+        .select_related("certificate")
+        .first()
+    )
+    if renewal is not None:
+        return renewal.certificate
     if certificate_held_back(attempt):
         return None
     config = CertificateSettings.load()
     issued_on = timezone.localdate(attempt.graded_at or timezone.now())
+    due = (
+        due_for_renewal(
+            Certificate.objects.filter(holder=attempt.candidate, exam=attempt.exam),
+            today=issued_on,
+        )
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if due is not None:
+        # The holder passed the same exam during the renewal review window
+        # (复审): the certificate they hold is extended, not doubled.
+        return renew(
+            certificate=due,
+            by=None,
+            reason=_("Passed the exam again during the renewal review."),
+            via_attempt=attempt,
+            today=issued_on,
+        )
     certificate = Certificate.objects.create(
         attempt=attempt,
         holder=attempt.candidate,
@@ -173,16 +198,32 @@ def _issue(attempt_id):
 
 
 def issue_and_render(*, attempt_id):
-    """What the `issue_certificate` task does: issue, then render the PDF if it has none."""
+    """
+    What the `issue_certificate` task does: issue (or renew), then render the
+    PDF if it has none or it was printed before the renewal.
+    """
     certificate = issue(attempt_id=attempt_id)
-    if certificate is not None and not certificate.pdf:
+    if certificate is not None and _needs_render(certificate):
         certificate = store_pdf(certificate_id=certificate.pk)
     return certificate
 
 
-def _record(certificate, action, *, by=None, reason="", details=None):
+def _needs_render(certificate):
+    if not certificate.pdf:
+        return True
+    return certificate.events.filter(
+        action=CertificateAction.RENEWED, at__gt=certificate.rendered_at
+    ).exists()
+
+
+def _record(certificate, action, *, by=None, reason="", details=None, attempt=None):
     return CertificateEvent.objects.create(
-        certificate=certificate, action=action, by=by, reason=reason[:255], details=details or {}
+        certificate=certificate,
+        action=action,
+        by=by,
+        reason=reason[:255],
+        details=details or {},
+        attempt=attempt,
     )
 
 
@@ -300,6 +341,45 @@ def revoke_for_voided_attempt(attempt, *, by, reason):
         revoke(certificate=certificate, by=by, reason=reason)
 
 
+def follow_regrade(attempt, *, passed_before, by, reason):
+    """
+    Bring the certificate of a re-graded attempt into line with its new score
+    (inside the re-grade's transaction):
+    - a fail that became a pass gets its certificate;
+    - a pass that became a fail loses it: revoked, with the correction as the
+      reason, so the verification page stops saying valid;
+    - a pass that stays a pass has its new score printed: the PDF is rendered
+      again once the re-grade commits.
+    """
+    if not passed_before:
+        queue_issue(attempt)
+        return
+    certificate = Certificate.objects.filter(attempt=attempt).first()
+    if certificate is None:
+        return
+    if not attempt.passed:
+        if certificate.status == CertificateStatus.VALID:
+            revoke(
+                certificate=certificate,
+                by=by,
+                reason=_("Re-graded below the pass mark: %(reason)s") % {"reason": reason},
+            )
+        return
+    before = certificate.score
+    certificate.score = attempt.score
+    certificate.save(update_fields=["score"])
+    _record(
+        certificate,
+        CertificateAction.RESCORED,
+        by=by,
+        reason=reason,
+        details={"score_before": str(before), "score_after": str(attempt.score)},
+    )
+    from exams import tasks
+
+    tasks.render_certificate.delay_on_commit(certificate.pk, by.pk if by else None)
+
+
 @transaction.atomic
 def reinstate(*, certificate, by, reason):
     """Make a revoked certificate valid again; the revocation stays in its history."""
@@ -336,6 +416,10 @@ def renew(*, certificate, by, reason, via_attempt=None, via_training=None, today
     if via_attempt is not None:
         if via_attempt.candidate_id != certificate.holder_id or certificate_held_back(via_attempt):
             raise ValidationError(_("The renewal exam must be a pass of the holder."))
+        if CertificateEvent.objects.filter(
+            attempt=via_attempt, action=CertificateAction.RENEWED
+        ).exists() or hasattr(via_attempt, "certificate"):
+            raise ValidationError(_("This pass has already been used for a certificate."))
         details["attempt"] = via_attempt.pk
     if via_training is not None:
         if via_training.learner_id != certificate.holder_id or via_training.completed_at is None:
@@ -349,7 +433,14 @@ def renew(*, certificate, by, reason, via_attempt=None, via_training=None, today
         "expires_before": before.isoformat(),
         "expires_after": certificate.expires_on.isoformat(),
     }
-    _record(certificate, CertificateAction.RENEWED, by=by, reason=reason, details=details)
+    _record(
+        certificate,
+        CertificateAction.RENEWED,
+        by=by,
+        reason=reason,
+        details=details,
+        attempt=via_attempt,
+    )
     return certificate
 
 

@@ -27,7 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.errors import DomainError
-from exams import delivery, selectors
+from exams import certificates, delivery, selectors
+from exams.certificate_selectors import certificate_won_by
 from exams.choices import AttemptStatus, QuestionType
 from exams.importers.base import OPTION_LABELS
 from exams.models import Attempt, Exam
@@ -193,8 +194,22 @@ def result(request, attempt_id):
                 and attempt.exam.show_mistakes
             ),
             "mistakes": [_choices(m) for m in selectors.mistakes(attempt)] if show_mistakes else [],
+            **_certificate_news(attempt),
         },
     )
+
+
+def _certificate_news(attempt):
+    """What the result page says about the certificate a passed sitting earns."""
+    if not (attempt.passed and not attempt.practice and attempt.status == AttemptStatus.GRADED):
+        return {}
+    certificate = certificate_won_by(attempt)
+    return {
+        "certificate": certificate,
+        "certificate_renewed": certificate is not None and certificate.attempt_id != attempt.pk,
+        "certificate_held": certificate is None and certificates.certificate_held_back(attempt),
+        "certificate_pending": certificate is None,
+    }
 
 
 def _choices(mistake):

@@ -122,10 +122,11 @@ def regrade(*, question, by, reason):
         .annotate(total=Sum("earned"))
         .values_list("attempt_id", "total")
     )
-    changed, events = [], []
+    changed, events, passed_before = [], [], {}
     for attempt_id in attempt_ids:
         attempt = attempts[attempt_id]
         before = attempt.score
+        passed_before[attempt_id] = attempt.passed
         attempt.score = totals[attempt_id]
         attempt.passed = attempt.score >= attempt.paper.pass_mark
         if attempt.score != before:
@@ -139,8 +140,10 @@ def regrade(*, question, by, reason):
             )
         )
     Attempt.objects.bulk_update([attempts[pk] for pk in attempt_ids], ["score", "passed"])
-    for attempt in changed:  # a correction that turns a fail into a pass issues its certificate
-        certificates.queue_issue(attempt)
+    for attempt in changed:
+        certificates.follow_regrade(
+            attempt, passed_before=passed_before[attempt.pk], by=by, reason=reason
+        )
     AttemptEvent.objects.bulk_create(events)
     return Regrading.objects.create(
         question=question,

@@ -29,6 +29,7 @@ class CertificateAction(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     REINSTATED = "reinstated", _("Reinstated")
     RENEWED = "renewed", _("Renewed")
+    RESCORED = "rescored", _("Score corrected by a re-grade")
 
 
 class NumberFormat(models.TextChoices):
@@ -86,11 +87,23 @@ class CertificateEvent(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=255, blank=True)
-    # e.g. the expiry before and after a renewal, or the attempt or training that renewed it.
+    # The pass that renewed the certificate: one renewal per attempt, which is
+    # what makes a renewal by a re-delivered issuing task happen once.
+    attempt = models.ForeignKey(
+        Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # e.g. the expiry before and after a renewal, or the training that renewed it.
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt"],
+                condition=models.Q(action="renewed"),
+                name="one_renewal_per_attempt",
+            )
+        ]
 
     def __str__(self):
         return f"{self.certificate_id}: {self.action}"

@@ -230,6 +230,66 @@ def test_a_correction_that_turns_a_fail_into_a_pass_issues_the_certificate(
     assert certificate.score == Decimal("100") and certificate.pdf
 
 
+def test_a_correction_that_turns_a_pass_into_a_fail_revokes_the_certificate(
+    alice, exam, make_question, trainer, bureau_admin, django_capture_on_commit_callbacks
+):
+    question = make_question(type="single", answer=[1])
+    attempt = graded_attempt(alice, exam, score="100", passed=True)
+    AttemptQuestion.objects.create(
+        attempt=attempt,
+        position=1,
+        question=question,
+        points=Decimal("100"),
+        selected=[1],
+        earned=100,
+    )
+    exam.paper.pass_mark = Decimal("60")
+    exam.paper.save()
+    issued = certificates.issue(attempt_id=attempt.pk)
+    corrected = services.question_revise(question=question, user=trainer, answer=[2])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grading.regrade(question=corrected, by=bureau_admin, reason="答案有误，更正为丙")
+
+    issued.refresh_from_db()
+    assert issued.status == CertificateStatus.REVOKED
+    assert "答案有误，更正为丙" in issued.revocation_reason
+    assert certificates.verify(token=certificates.certificate_token(issued)).state == "revoked"
+
+
+def test_a_correction_that_changes_a_passing_score_reprints_the_certificate(
+    alice, exam, make_question, trainer, bureau_admin, django_capture_on_commit_callbacks
+):
+    right, wrong = (
+        make_question(type="single", answer=[1]),
+        make_question(type="single", answer=[1]),
+    )
+    attempt = graded_attempt(alice, exam, score="60", passed=True)
+    AttemptQuestion.objects.create(
+        attempt=attempt, position=1, question=right, points=Decimal("60"), selected=[1], earned=60
+    )
+    AttemptQuestion.objects.create(
+        attempt=attempt, position=2, question=wrong, points=Decimal("40"), selected=[2], earned=0
+    )
+    exam.paper.pass_mark = Decimal("60")
+    exam.paper.save()
+    issued = certificates.issue_and_render(attempt_id=attempt.pk)
+    first_pdf = issued.pdf.name
+    corrected = services.question_revise(question=wrong, user=trainer, answer=[2])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grading.regrade(question=corrected, by=bureau_admin, reason="答案有误")
+
+    issued.refresh_from_db()
+    assert (issued.status, issued.score) == (CertificateStatus.VALID, Decimal("100"))
+    assert issued.pdf.name != first_pdf
+    assert actions(issued) == [
+        CertificateAction.ISSUED,
+        CertificateAction.RESCORED,
+        CertificateAction.RENDERED,
+    ]
+
+
 def test_a_task_redelivered_after_the_worker_died_before_the_pdf_finishes_it(alice, exam):
     attempt = graded_attempt(alice, exam)
     # The first delivery committed the certificate, then its worker was lost.
@@ -395,6 +455,42 @@ def test_renewing_before_expiry_extends_from_the_old_expiry(certificate, bureau_
     }
 
 
+def test_passing_the_exam_again_in_the_renewal_window_extends_the_certificate_once(
+    alice, exam, config
+):
+    first = certificates.issue_and_render(
+        attempt_id=graded_attempt(
+            alice, exam, graded_at=timezone.now() - datetime.timedelta(days=3 * 365 - 30)
+        ).pk
+    )
+    printed, old_expiry = first.pdf.name, first.expires_on
+    assert (old_expiry - timezone.localdate()).days <= config.renewal_window_days
+    renewal_exam = graded_attempt(alice, exam)
+
+    renewed = certificates.issue_and_render(attempt_id=renewal_exam.pk)
+    again = certificates.issue_and_render(attempt_id=renewal_exam.pk)  # a re-delivered task
+
+    assert renewed.pk == again.pk == first.pk
+    assert Certificate.objects.count() == 1
+    assert again.expires_on == certificates.add_years(old_expiry, 3)
+    assert again.pdf.name != printed  # the new expiry is printed
+    event = again.events.get(action=CertificateAction.RENEWED)
+    assert event.attempt == renewal_exam
+    assert event.details["expires_before"] == old_expiry.isoformat()
+
+
+def test_a_pass_cannot_renew_twice(certificate, bureau_admin, exam, alice):
+    renewal_exam = graded_attempt(alice, exam)
+    certificates.renew(
+        certificate=certificate, by=bureau_admin, reason="复审", via_attempt=renewal_exam
+    )
+
+    with pytest.raises(ValidationError):
+        certificates.renew(
+            certificate=certificate, by=bureau_admin, reason="复审", via_attempt=renewal_exam
+        )
+
+
 def test_renewing_after_expiry_extends_from_today(certificate, bureau_admin):
     today = certificate.expires_on + datetime.timedelta(days=10)
 
@@ -421,13 +517,15 @@ def test_renewal_by_someone_elses_exam_or_of_a_revoked_certificate_is_refused(
 
 
 def test_due_for_renewal_lists_valid_certificates_expiring_within_the_window(
-    alice, bob, exam, bureau_admin, config
+    alice, bob, bureau_admin, config
 ):
     config.renewal_window_days = 60
     config.save()
     today = datetime.date(2026, 11, 29)
 
     def expiring_in(person, days):
+        # Each of another exam: a second pass of the same exam would renew the first.
+        exam = an_exam(f"考试{days}")
         certificate = certificates.issue(attempt_id=graded_attempt(person, exam).pk)
         Certificate.objects.filter(pk=certificate.pk).update(
             expires_on=today + datetime.timedelta(days=days)

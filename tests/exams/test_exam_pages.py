@@ -19,7 +19,7 @@ from PIL import Image
 from accounts.images import reencode_photo
 from exams import attempts, bookings, delivery, selectors
 from exams.choices import AttemptAction, AttemptStatus, PaperKind, SessionStatus
-from exams.models import Attempt, BlueprintRule, Exam, ExamSession, Paper, Question
+from exams.models import Attempt, BlueprintRule, Certificate, Exam, ExamSession, Paper, Question
 from tests.pages import add
 from training import services as training
 from training.models import CoursePage, TrainingIndexPage
@@ -306,6 +306,24 @@ def test_the_result_shows_the_score_and_a_pass(client, alice, started):
     assert "Score: <strong>100</strong> out of 100" in page
     assert "Pass mark" in page and ">80<" in page
     assert "You answered every question correctly." in page
+
+
+def test_a_pass_says_where_its_certificate_is(
+    client, alice, started, django_capture_on_commit_callbacks
+):
+    answer_everything_right(started, alice)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        delivery.submit(attempt_id=started.pk, candidate=alice)
+    assert "Your certificate is being prepared" in client.get(result_url(started)).content.decode()
+
+    for task in queued:  # the worker issues it
+        task()
+    page = client.get(result_url(started)).content.decode()
+
+    certificate = Certificate.objects.get(attempt=started)
+    assert f"Your certificate {certificate.number} is issued" in page
+    assert reverse("certificates:mine") in page
 
 
 def test_the_result_shows_a_fail(client, alice, started):

@@ -240,40 +240,77 @@ class ReasonForm(forms.Form):
     )
 
 
+class RenewalForm(ReasonForm):
+    """A renewal review (复审) recorded by hand, with the pass or the training that justifies it."""
+
+    evidence = forms.ChoiceField(
+        label=gettext_lazy("Justified by"),
+        help_text=gettext_lazy(
+            "A pass or a completed course of the holder since the certificate was issued."
+        ),
+        error_messages={"required": gettext_lazy("Choose the pass or the course.")},
+    )
+
+    def __init__(self, *args, evidence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passes = {str(attempt.pk): attempt for attempt in evidence["passes"]}
+        self.trainings = {str(enrolment.pk): enrolment for enrolment in evidence["trainings"]}
+        self.fields["evidence"].choices = [
+            ("", "—"),
+            *(
+                (
+                    f"attempt:{pk}",
+                    _("Exam passed: %(exam)s, %(date)s, score %(score)s")
+                    % {
+                        "exam": attempt.exam.title,
+                        "date": timezone.localdate(attempt.graded_at).isoformat(),
+                        "score": attempt.score.normalize(),
+                    },
+                )
+                for pk, attempt in self.passes.items()
+            ),
+            *(
+                (
+                    f"training:{pk}",
+                    _("Course completed: %(course)s, %(date)s")
+                    % {
+                        "course": enrolment.course_title,
+                        "date": timezone.localdate(enrolment.completed_at).isoformat(),
+                    },
+                )
+                for pk, enrolment in self.trainings.items()
+            ),
+        ]
+
+    def justification(self):
+        kind, _colon, pk = self.cleaned_data["evidence"].partition(":")
+        if kind == "attempt":
+            return {"via_attempt": self.passes[pk]}
+        return {"via_training": self.trainings[pk]}
+
+
 @never_cache
 def certificate_detail(request, certificate_id):
     _staff_only(request.user)
     certificate = get_object_or_404(certificates_for(request.user), pk=certificate_id)
     revoked = certificate.status == CertificateStatus.REVOKED
-    form = None
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = renewal_form = None
     if may_revoke(request.user):
-        form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            # The button pressed says what to do, not the state the page was
-            # drawn in: a second click, or a page older than another admin's
-            # change, is refused by the service instead of undoing the first.
-            change = {"revoke": certificates.revoke, "reinstate": certificates.reinstate}.get(
-                request.POST.get("action")
+        form = ReasonForm(request.POST if action in ("revoke", "reinstate") else None)
+        if not revoked:
+            renewal_form = RenewalForm(
+                request.POST if action == "renew" else None,
+                evidence=certificates.renewal_evidence(certificate),
             )
-            if change is None:
-                raise PermissionDenied
-            try:
-                change(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
-            except certificates.CertificateStateError as refused:
-                messages.error(request, refused.message)
-            except ValidationError as error:
-                form.add_error("reason", error)
-            else:
-                messages.success(
-                    request,
-                    _("The certificate is reinstated.")
-                    if revoked
-                    else _("The certificate is revoked: verification now says so."),
-                )
-                return redirect("exams_certificate", certificate.pk)
+    if request.method == "POST":
+        if form is None or action not in ("revoke", "reinstate", "renew"):
+            raise PermissionDenied
+        if done := _change(
+            request, certificate, action, renewal_form if action == "renew" else form
+        ):
+            messages.success(request, done)
+            return redirect("exams_certificate", certificate.pk)
     return TemplateResponse(
         request,
         "exams/certificates/admin_detail.html",
@@ -283,10 +320,42 @@ def certificate_detail(request, certificate_id):
             "session": certificate.attempt.booking.session if certificate.attempt.booking else None,
             "has_expired": certificate.expires_on < timezone.localdate(),
             "form": form,
+            "renewal_form": renewal_form,
             "revoked": revoked,
-            "events": certificate.events.select_related("by"),
+            "events": certificate.events.select_related("by", "attempt__exam"),
         },
     )
+
+
+def _change(request, certificate, action, form):
+    """
+    Revoke, reinstate or renew as the pressed button says, not as the page was
+    drawn: a second click, or a page older than another admin's change, is
+    refused by the service instead of undoing the first. The success message,
+    or None with the errors on the form or in the messages.
+    """
+    if form is None or not form.is_valid():
+        return None
+    reason = form.cleaned_data["reason"]
+    try:
+        if action == "renew":
+            renewed = certificates.renew(
+                certificate=certificate, by=request.user, reason=reason, **form.justification()
+            )
+            return _("Renewed: the certificate is now valid until %(date)s.") % {
+                "date": renewed.expires_on.isoformat()
+            }
+        change = certificates.revoke if action == "revoke" else certificates.reinstate
+        change(certificate=certificate, by=request.user, reason=reason)
+    except certificates.CertificateStateError as refused:
+        messages.error(request, refused.message)
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if action == "revoke":
+        return _("The certificate is revoked: verification now says so.")
+    return _("The certificate is reinstated.")
 
 
 @never_cache

@@ -441,7 +441,41 @@ def renew(*, certificate, by, reason, via_attempt=None, via_training=None, today
         details=details,
         attempt=via_attempt,
     )
+    # The new expiry is printed once this commits.
+    from exams import tasks
+
+    tasks.render_certificate.delay_on_commit(certificate.pk, by.pk if by else None)
     return certificate
+
+
+def renewal_evidence(certificate):
+    """
+    What may justify renewing `certificate` by hand: the holder's passes
+    graded since it was issued that have not issued or renewed a certificate,
+    and the courses the holder completed since then. Two short lists.
+    """
+    from training.models import Enrolment
+
+    used = CertificateEvent.objects.filter(
+        action=CertificateAction.RENEWED, attempt__isnull=False
+    ).values("attempt_id")
+    passes = (
+        Attempt.objects.filter(
+            candidate=certificate.holder_id,
+            practice=False,
+            status=AttemptStatus.GRADED,
+            passed=True,
+            graded_at__date__gte=certificate.issued_on,
+            certificate__isnull=True,
+        )
+        .exclude(pk__in=used)
+        .select_related("exam")
+        .order_by("-graded_at")
+    )
+    trainings = Enrolment.objects.filter(
+        learner=certificate.holder_id, completed_at__date__gte=certificate.issued_on
+    ).order_by("-completed_at")
+    return {"passes": list(passes), "trainings": list(trainings)}
 
 
 def due_for_renewal(queryset=None, *, today=None):

@@ -48,6 +48,10 @@ def signed_in(client, user):
 
 
 def issue_for(session, person, seat):
+    return certificates.issue(attempt_id=passed_at(session, person, seat).pk)
+
+
+def passed_at(session, person, seat):
     booking = Booking.objects.create(
         session=session,
         candidate=person,
@@ -55,7 +59,7 @@ def issue_for(session, person, seat):
         ticket_number=f"T{session.pk:04d}{seat:04d}",
         status=BookingStatus.CHECKED_IN,
     )
-    attempt = Attempt.objects.create(
+    return Attempt.objects.create(
         booking=booking,
         candidate=person,
         exam=session.exam,
@@ -66,7 +70,6 @@ def issue_for(session, person, seat):
         max_score=100,
         passed=True,
     )
-    return certificates.issue(attempt_id=attempt.pk)
 
 
 @pytest.fixture
@@ -304,6 +307,45 @@ def test_a_renewal_is_shown_in_the_history_with_the_old_and_new_expiry(
 
     assert "复审合格" in page
     assert f"Valid until {before.isoformat()} → {renewed.expires_on.isoformat()}" in page
+
+
+def test_the_bureau_renews_by_hand_with_a_later_pass_of_the_holder(
+    client, bureau_admin, issued, alice, other_session
+):
+    alices = issued["alice"]
+    before = alices.expires_on
+    renewal_exam = passed_at(other_session, alice, 7)
+    url = reverse("exams_certificate", args=[alices.pk])
+    signed_in(client, bureau_admin)
+    assert f'value="attempt:{renewal_exam.pk}"' in client.get(url).content.decode()
+
+    missing = client.post(url, {"action": "renew", "reason": "复审合格"})
+    response = client.post(
+        url, {"action": "renew", "reason": "复审合格", "evidence": f"attempt:{renewal_exam.pk}"}
+    )
+
+    assert "Choose the pass or the course." in missing.content.decode()
+    assert response.status_code == 302
+    alices.refresh_from_db()
+    assert alices.expires_on == certificates.add_years(before, 3)
+    event = alices.events.get(action=CertificateAction.RENEWED)
+    assert (event.attempt, event.by, event.reason) == (renewal_exam, bureau_admin, "复审合格")
+    # Used once: the pass is no longer offered.
+    assert f'value="attempt:{renewal_exam.pk}"' not in client.get(url).content.decode()
+
+
+def test_a_centre_admin_cannot_renew(client, centre_admin, issued):
+    alices = issued["alice"]
+    signed_in(client, centre_admin)
+
+    response = client.post(
+        reverse("exams_certificate", args=[alices.pk]),
+        {"action": "renew", "reason": "复审合格", "evidence": "attempt:1"},
+        headers=XHR,
+    )
+
+    assert response.status_code == 403
+    assert not alices.events.filter(action=CertificateAction.RENEWED).exists()
 
 
 def test_a_centre_admin_sees_the_history_but_cannot_revoke(client, centre_admin, issued):

@@ -10,6 +10,7 @@ reinstating are the bureau's alone. ID numbers are shown masked; a full one
 searched for is not echoed back.
 """
 
+import datetime
 import tempfile
 
 from django import forms
@@ -38,7 +39,7 @@ from exams.certificate_selectors import (
     search,
     session_certificates,
 )
-from exams.models import CertificateStatus, Exam
+from exams.models import Certificate, CertificateStatus, Exam
 
 PER_PAGE = 50
 
@@ -160,6 +161,7 @@ def certificate_list(request):
         holder=holder,
         session=session,
         export_query="" if number else request.GET.urlencode(),
+        may_rerender=may_revoke(request.user),
     )
 
 
@@ -356,6 +358,36 @@ def _change(request, certificate, action, form):
     if action == "revoke":
         return _("The certificate is revoked: verification now says so.")
     return _("The certificate is reinstated.")
+
+
+@never_cache
+def rerender(request):
+    """
+    After the certificate design or the bureau's settings changed: print every
+    stored certificate again (the bureau's decision). The page then follows
+    the bulk job, counting the PDFs rendered since it was started.
+    """
+    if not may_revoke(request.user):
+        raise PermissionDenied
+    found = Certificate.objects.all()
+    if request.method == "POST":
+        started = timezone.now()
+        total = certificates.rerender_all(by=request.user, certificates=found)
+        return redirect(f"{request.path}?since={started.timestamp():.6f}&total={total}")
+    progress = None
+    try:
+        since = datetime.datetime.fromtimestamp(float(request.GET["since"]), tz=datetime.UTC)
+        total = int(request.GET["total"])
+    except (KeyError, ValueError, OverflowError):
+        pass
+    else:
+        done = found.filter(rendered_at__gte=since).count()
+        progress = {"done": min(done, total), "total": total, "finished": done >= total}
+    return TemplateResponse(
+        request,
+        "exams/certificates/admin_rerender.html",
+        {"count": found.count(), "progress": progress},
+    )
 
 
 @never_cache

@@ -155,6 +155,11 @@ def certificate_urls():
             name="exams_certificates_renewal",
         ),
         path(
+            "exams/certificates/rerender/",
+            certificate_admin.rerender,
+            name="exams_certificates_rerender",
+        ),
+        path(
             "exams/certificates/<int:certificate_id>/",
             certificate_admin.certificate_detail,
             name="exams_certificate",

@@ -476,3 +476,32 @@ def test_the_bureau_edits_the_certificate_settings_and_others_do_not(
     refused = client.get(url, follow=True)
     # Wagtail sends those without the permission back to the dashboard.
     assert refused.redirect_chain[-1][0] == reverse("wagtailadmin_home")
+
+
+def test_the_bureau_prints_every_certificate_again_and_follows_the_progress(
+    client, bureau_admin, issued, django_capture_on_commit_callbacks
+):
+    signed_in(client, bureau_admin)
+    url = reverse("exams_certificates_rerender")
+    assert url in client.get(LIST).content.decode()
+    assert "print the 3 stored certificates again" in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    following = client.get(response["Location"]).content.decode()
+
+    assert "Done: 3 certificates were printed again." in following
+    for certificate in Certificate.objects.all():
+        assert certificate.pdf and CertificateAction.RENDERED in certificate.events.values_list(
+            "action", flat=True
+        )
+        certificate.pdf.delete(save=False)
+
+
+def test_only_the_bureau_prints_again(client, centre_admin, issued):
+    signed_in(client, centre_admin)
+
+    assert reverse("exams_certificates_rerender") not in client.get(LIST).content.decode()
+    response = client.post(reverse("exams_certificates_rerender"), headers=XHR)
+
+    assert response.status_code == 403

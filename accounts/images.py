@@ -20,8 +20,8 @@ MAX_SOURCE_PIXELS = 40_000_000  # larger is a decompression bomb, not a portrait
 PHOTO_BOX = (600, 800)
 
 
-def reencode_photo(upload):
-    """Return a ContentFile holding a clean JPEG of `upload`, or raise ValidationError."""
+def _decoded(upload):
+    """The pixels of `upload` (oriented as the camera meant), or ValidationError."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The photo is larger than %(limit)d MB."), code="too_large", params={"limit": 8}
@@ -33,11 +33,29 @@ def reencode_photo(upload):
             width, height = source.size
             if width * height > MAX_SOURCE_PIXELS:
                 raise ValidationError(_("The photo has too many pixels."), code="too_large")
-            image = ImageOps.exif_transpose(source).convert("RGB")
+            image = ImageOps.exif_transpose(source)
+            image.load()
+            return image
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise ValidationError(_("This file is not a photo we can read."), code="invalid") from exc
 
+
+def reencode_photo(upload):
+    """Return a ContentFile holding a clean JPEG of `upload`, or raise ValidationError."""
+    image = _decoded(upload).convert("RGB")
     image.thumbnail(PHOTO_BOX)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=88, optimize=True)
     return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def reencode_stamp(upload, *, box=(800, 800)):
+    """
+    A seal or a handwritten signature for printing: a clean PNG that keeps its
+    transparency (the seal is printed over the text), at most `box` pixels.
+    """
+    image = _decoded(upload).convert("RGBA")
+    image.thumbnail(box)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.png")

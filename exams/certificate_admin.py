@@ -39,7 +39,7 @@ from exams.certificate_selectors import (
     search,
     session_certificates,
 )
-from exams.models import Certificate, CertificateStatus, Exam
+from exams.models import Certificate, CertificateSettings, CertificateStatus, Exam
 
 PER_PAGE = 50
 
@@ -388,6 +388,20 @@ def rerender(request):
         "exams/certificates/admin_rerender.html",
         {"count": found.count(), "progress": progress},
     )
+
+
+@never_cache
+def stamp(request, name):
+    """The stored seal or signature, for those who may edit the certificate settings."""
+    if not request.user.has_perm("exams.change_certificatesettings") or name not in (
+        "seal",
+        "signature",
+    ):
+        raise PermissionDenied
+    stored = getattr(CertificateSettings.load(), name)
+    if not stored:
+        raise Http404
+    return FileResponse(stored.open("rb"), content_type="image/png")
 
 
 @never_cache

@@ -155,6 +155,11 @@ def certificate_urls():
             name="exams_certificates_renewal",
         ),
         path(
+            "exams/certificates/<str:name>.png",
+            certificate_admin.stamp,
+            name="exams_certificate_stamp",
+        ),
+        path(
             "exams/certificates/rerender/",
             certificate_admin.rerender,
             name="exams_certificates_rerender",

@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from accounts.models import private_storage
+from exams.certificate_forms import CertificateSettingsForm, StampInput
 from exams.models.attempts import SCORE, Attempt
 from exams.models.centres import Exam
 
@@ -127,23 +128,20 @@ class CertificateSettings(BaseGenericSetting):
         _("issuing authority"), max_length=120, default="杭州市西湖区应急管理局"
     )
     title = models.CharField(_("certificate title"), max_length=60, default="安全生产培训合格证")
-    seal = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("seal"),
-        null=True,
+    seal = models.ImageField(
+        _("seal"),
+        upload_to="certificate-stamps/",
+        storage=private_storage,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The bureau's seal as a PNG with a transparent background."),
+        help_text=_("The bureau's seal as a PNG with a transparent background. Kept private."),
     )
     signatory = models.CharField(_("signatory"), max_length=60, blank=True)
-    signature = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("signature"),
-        null=True,
+    signature = models.ImageField(
+        _("signature"),
+        upload_to="certificate-stamps/",
+        storage=private_storage,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        help_text=_("A scanned signature as a PNG with a transparent background. Kept private."),
     )
     number_format = models.CharField(
         _("number format"), max_length=20, choices=NumberFormat.choices, default=NumberFormat.YEARLY
@@ -161,7 +159,12 @@ class CertificateSettings(BaseGenericSetting):
         MultiFieldPanel(
             [FieldPanel("issuer"), FieldPanel("title")], heading=_("Printed on the certificate")
         ),
-        FieldRowPanel([FieldPanel("seal"), FieldPanel("signature")]),
+        FieldRowPanel(
+            [
+                FieldPanel("seal", widget=StampInput),
+                FieldPanel("signature", widget=StampInput),
+            ]
+        ),
         FieldPanel("signatory"),
         FieldRowPanel(
             [
@@ -171,6 +174,8 @@ class CertificateSettings(BaseGenericSetting):
             ]
         ),
     ]
+
+    base_form_class = CertificateSettingsForm
 
     class Meta:
         verbose_name = _("certificate settings")

@@ -9,12 +9,15 @@ ZIP built by the worker.
 import datetime
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from PIL import Image
 from wagtail.users.models import UserProfile
 
 from exams import certificate_zip, certificates
@@ -476,6 +479,57 @@ def test_the_bureau_edits_the_certificate_settings_and_others_do_not(
     refused = client.get(url, follow=True)
     # Wagtail sends those without the permission back to the dashboard.
     assert refused.redirect_chain[-1][0] == reverse("wagtailadmin_home")
+
+
+def settings_form(client, **files):
+    url = reverse("wagtailsettings:edit", args=["exams", "certificatesettings"])
+    page = client.get(url, follow=True)
+    form = {
+        "issuer": "杭州市西湖区应急管理局",
+        "title": "安全生产培训合格证",
+        "signatory": "张卫东",
+        "number_format": "yearly",
+        "validity_years": 3,
+        "renewal_window_days": 90,
+        **files,
+    }
+    return client.post(page.redirect_chain[-1][0] if page.redirect_chain else url, form)
+
+
+def test_the_seal_is_re_encoded_kept_private_and_shown_to_the_bureau_only(
+    client, bureau_admin, centre_admin
+):
+    image = io.BytesIO()
+    Image.new("RGBA", (1600, 1600), (200, 0, 0, 128)).save(image, format="PNG")
+    upload = SimpleUploadedFile("seal.png", image.getvalue() + b"<script>", "image/png")
+    signed_in(client, bureau_admin)
+
+    settings_form(client, seal=upload)
+
+    seal = CertificateSettings.load().seal
+    try:
+        assert seal.storage is storages["private"] and seal.name.startswith("certificate-stamps/")
+        with Image.open(seal.path) as stored:  # re-encoded: bounded, transparent, no trailer
+            assert (stored.format, stored.mode, stored.size) == ("PNG", "RGBA", (800, 800))
+        assert b"<script>" not in Path(seal.path).read_bytes()
+        shown = client.get(reverse("exams_certificate_stamp", args=["seal"]))
+        assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+        signed_in(client, centre_admin)
+        refused = client.get(reverse("exams_certificate_stamp", args=["seal"]), headers=XHR)
+        assert refused.status_code == 403
+    finally:
+        seal.delete()
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_the_seal(client, bureau_admin):
+    signed_in(client, bureau_admin)
+    upload = SimpleUploadedFile("seal.png", b"<html><script>alert(1)</script></html>", "image/png")
+
+    response = settings_form(client, seal=upload)
+
+    assert not CertificateSettings.load().seal
+    assert response.status_code == 200  # the form again, with the error
+    assert "image" in response.content.decode().lower()
 
 
 def test_the_bureau_prints_every_certificate_again_and_follows_the_progress(

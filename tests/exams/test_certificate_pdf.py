@@ -18,9 +18,7 @@ import cv2
 import numpy as np
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.images import ImageFile
 from PIL import Image, ImageDraw, ImageFont
-from wagtail.images.models import Image as WagtailImage
 
 from accounts.models import User
 from exams import certificate_pdf, certificates
@@ -41,8 +39,6 @@ def no_files_left(db):
         certificate.pdf.delete(save=False)
     for person in User.objects.exclude(photo=""):
         person.photo.delete(save=False)
-    for image in WagtailImage.objects.all():
-        image.file.delete(save=False)
 
 
 def png(size, draw):
@@ -58,13 +54,12 @@ def seal(db):
     data = png(
         (240, 240), lambda d: d.ellipse((8, 8, 232, 232), outline=(200, 0, 0, 255), width=12)
     )
-    image = WagtailImage.objects.create(
-        title="区应急管理局印章", file=ImageFile(io.BytesIO(data), name="seal.png")
-    )
     config = CertificateSettings.load()
-    config.seal, config.signatory = image, "张卫东"
+    config.seal.save("seal.png", ContentFile(data), save=False)
+    config.signatory = "张卫东"
     config.save()
-    return image
+    yield config.seal
+    config.seal.delete(save=False)
 
 
 def issued(name, *, photo=None):

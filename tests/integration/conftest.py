@@ -76,7 +76,7 @@ def real_worker(celery_worker_process):
 def wait_until(condition, timeout=30, interval=0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        if result := condition():
+            return result
         time.sleep(interval)
     return False

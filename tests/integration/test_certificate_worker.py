@@ -9,9 +9,9 @@ code in the task:
 
 - before the certificate is committed: the test locks the attempt's row,
   which `issue` locks first;
-- after it is committed, before the PDF is stored: the test locks the
-  Wagtail images table, which rendering reads for the bureau's seal and
-  issuing never touches.
+- after it is committed, before the PDF is stored: the bureau's seal, which
+  rendering reads and issuing never touches, is a named pipe that the test
+  holds open without writing, so the worker waits in the middle of the render.
 
 The worker runs on a queue of its own (a session-wide worker of other
 integration tests must not take the task) and with a short visibility
@@ -30,10 +30,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.images import ImageFile
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from PIL import Image, ImageDraw
-from wagtail.images.models import Image as WagtailImage
 
 from config.celery_app import app as celery_app
 from exams import tasks
@@ -144,14 +143,10 @@ def seal(db):
     ImageDraw.Draw(image).ellipse((4, 4, 116, 116), outline=(200, 0, 0, 255), width=6)
     data = io.BytesIO()
     image.save(data, format="PNG")
-    seal = WagtailImage.objects.create(
-        title="印章", file=ImageFile(io.BytesIO(data.getvalue()), name="seal.png")
-    )
     config = CertificateSettings.load()
-    config.seal = seal
-    config.save()
-    yield seal
-    seal.file.delete(save=False)
+    config.seal.save("seal.png", ContentFile(data.getvalue()))
+    yield config.seal
+    config.seal.delete(save=False)
 
 
 def finished(attempt):
@@ -190,15 +185,26 @@ def test_a_worker_killed_before_the_certificate_is_committed_leaves_it_to_the_ne
 def test_a_worker_killed_after_the_certificate_before_its_pdf_finishes_on_redelivery(
     start_worker, passed_attempt, seal
 ):
+    png = Path(seal.path).read_bytes()
+    os.remove(seal.path)
+    os.mkfifo(seal.path)
     worker = start_worker()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE wagtailimages_image IN ACCESS EXCLUSIVE MODE")
-        tasks.issue_certificate.apply_async([passed_attempt.pk], queue=QUEUE)
-        assert wait_until(someone_waits_for_a_lock), "the worker never reached the PDF"
-        # Issued and committed, no PDF yet: now the worker dies.
-        assert Certificate.objects.filter(attempt=passed_attempt, pdf="").exists()
-        kill(worker)
+    tasks.issue_certificate.apply_async([passed_attempt.pk], queue=QUEUE)
+
+    def the_render_waits_for_the_seal():
+        # Opening a pipe to write without blocking succeeds once a reader is there.
+        try:
+            return os.open(seal.path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return None
+
+    assert (pipe := wait_until(the_render_waits_for_the_seal)), "the worker never reached the PDF"
+    # Issued and committed, no PDF yet: now the worker dies.
+    assert Certificate.objects.filter(attempt=passed_attempt, pdf="").exists()
+    kill(worker)
+    os.close(pipe)
+    os.remove(seal.path)
+    Path(seal.path).write_bytes(png)
 
     start_worker()
 

@@ -9,16 +9,20 @@ Safe to run again: a candidate who has their demo attempt keeps it.
 """
 
 import datetime
+import io
+import math
 import random
 import uuid
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
 from exams import attempts, bookings, certificates, delivery, tasks
 from exams.choices import BookingAction, BookingStatus, SessionStatus
-from exams.models import Attempt, Exam, ExamSession
+from exams.models import Attempt, CertificateSettings, Exam, ExamSession
 from exams.selectors import shown
 
 
@@ -38,12 +42,63 @@ def past_sitting(*, exam, room, candidate, proctor, starts_at):
         demo_certificate(attempt)
 
 
+SEAL_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"  # Debian's fonts-noto-cjk
+SEAL_RED = (200, 24, 24, 235)
+
+
+def demo_seal():
+    """
+    A round red seal drawn for the demo (the bureau uploads its real one): the
+    bureau's name along the rim, a star, and the seal's use below it.
+    """
+    size, centre = 480, 240
+    seal = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(seal)
+    draw.ellipse((12, 12, size - 12, size - 12), outline=SEAL_RED, width=14)
+    star = [
+        (
+            centre + (70 if i % 2 == 0 else 28) * math.sin(math.pi * i / 5),
+            centre - 10 - (70 if i % 2 == 0 else 28) * math.cos(math.pi * i / 5),
+        )
+        for i in range(10)
+    ]
+    draw.polygon(star, fill=SEAL_RED)
+    try:
+        rim, use = ImageFont.truetype(SEAL_FONT, 52), ImageFont.truetype(SEAL_FONT, 34)
+    except OSError:
+        rim = use = None  # no CJK font: a seal without words is still a demo seal
+    if rim is not None:
+        name = "西湖区应急管理局"
+        for i, character in enumerate(name):
+            angle = -115 + 230 * (i + 0.5) / len(name)  # degrees from the top, clockwise
+            glyph = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+            ImageDraw.Draw(glyph).text((32, 32), character, font=rim, fill=SEAL_RED, anchor="mm")
+            glyph = glyph.rotate(-angle, resample=Image.BICUBIC)
+            x = centre + 170 * math.sin(math.radians(angle))
+            y = centre - 170 * math.cos(math.radians(angle))
+            seal.alpha_composite(glyph, (int(x - 32), int(y - 32)))
+        draw.text((centre, centre + 100), "培训考核专用章", font=use, fill=SEAL_RED, anchor="mm")
+    png = io.BytesIO()
+    seal.save(png, format="PNG")
+    return png.getvalue()
+
+
+def demo_certificate_settings():
+    """The demo bureau's seal and signatory, unless the bureau has set its own."""
+    config = CertificateSettings.load()
+    if not config.seal:
+        config.seal.save("seal.png", ContentFile(demo_seal()), save=False)
+        config.signatory = config.signatory or "张卫东"
+        config.save()
+
+
 def demo_certificate(attempt):
     """
     Issue the pass's certificate now, so that it is there at once (also in a
     database seeded before certificates existed); its PDF is rendered by the
     worker, like any other.
     """
+    demo_certificate_settings()
     certificate = certificates.issue(attempt_id=attempt.pk)
     if certificate is not None and not certificate.pdf:
         tasks.issue_certificate.delay_on_commit(attempt.pk)

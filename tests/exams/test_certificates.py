@@ -663,3 +663,6 @@ def test_seed_demo_issues_li_xiuying_the_certificate_of_her_pass_once():
     assert certificate.issued_on == timezone.localdate(certificate.attempt.graded_at)
     assert certificate.issued_on < timezone.localdate()  # she sat it a month ago
     assert certificates.verify(number=certificate.number, name="李秀英").state == "valid"
+    seal = CertificateSettings.load().seal  # the demo bureau's seal is printed on it
+    assert seal and seal.storage.exists(seal.name)
+    seal.delete()

@@ -501,10 +501,12 @@ def due_for_renewal(queryset=None, *, today=None):
 
 def certificate_token(certificate):
     """
-    The signed token the QR code carries: it names the certificate's number.
-    No timestamp: a certificate's token is the same every time it is printed.
+    The signed token the QR code carries. It names the certificate by its
+    database id, not its number: a special-operations number is `T` + the
+    holder's ID number, and a signed token is readable by anyone who decodes
+    it. No timestamp: a certificate's token is the same every time it is printed.
     """
-    return signing.Signer(salt=TOKEN_SALT).sign_object({"n": certificate.number}, compress=True)
+    return signing.Signer(salt=TOKEN_SALT).sign_object({"c": certificate.pk})
 
 
 def verification_url(certificate, request=None):
@@ -557,11 +559,12 @@ class Verification:
         return self.state != VerificationState.NOT_FOUND
 
 
-def _number_from_token(token):
+def _id_from_token(token):
     try:
-        return signing.Signer(salt=TOKEN_SALT).unsign_object(token).get("n") or ""
-    except (signing.BadSignature, AttributeError):
-        return ""
+        certificate_id = signing.Signer(salt=TOKEN_SALT).unsign_object(token).get("c")
+    except (signing.BadSignature, AttributeError, ValueError):
+        return None
+    return certificate_id if isinstance(certificate_id, int) else None
 
 
 def verify(*, token=None, number=None, name=None, today=None):
@@ -573,7 +576,10 @@ def verify(*, token=None, number=None, name=None, today=None):
     """
     today = today or timezone.localdate()
     by_token = token is not None
-    number = _number_from_token(token) if by_token else (number or "").strip().upper()
+    if by_token:
+        wanted = {"pk": _id_from_token(token)}
+    else:
+        wanted = {"number": (number or "").strip().upper() or None}
     certificate = (
         Certificate.objects.select_related("holder", "exam")
         .only(
@@ -585,7 +591,7 @@ def verify(*, token=None, number=None, name=None, today=None):
             "holder__real_name",
             "exam__title",
         )
-        .filter(number=number or None)
+        .filter(**wanted)
         .first()
     )
     held = _normal_name(certificate.holder.real_name if certificate else "")

@@ -7,6 +7,7 @@ The PDF itself is tested in test_certificate_pdf.py; a real worker killed
 mid-task in tests/integration/test_certificate_worker.py.
 """
 
+import base64
 import datetime
 import io
 import threading
@@ -117,6 +118,19 @@ def test_special_operations_numbers_are_t_and_the_id_number(alice, exam, config)
     assert first.number == f"T{alice.id_number}"
     assert second.number == f"T{alice.id_number}-2"
     assert not CertificateCounter.objects.exists()
+
+
+def test_the_qr_code_of_a_t_number_does_not_carry_the_id_number(alice, exam, config):
+    config.number_format = NumberFormat.SPECIAL_OPERATIONS
+    config.save()
+    certificate = certificates.issue(attempt_id=graded_attempt(alice, exam).pk)
+
+    url = certificates.verification_url(certificate)
+    payload = parse_qs(urlsplit(url).query)["t"][0].split(":")[0]
+
+    assert alice.id_number not in url
+    assert alice.id_number.encode() not in base64.urlsafe_b64decode(payload + "==")
+    assert certificates.verify(token=parse_qs(urlsplit(url).query)["t"][0]).state == "valid"
 
 
 def test_validity_follows_the_bureaus_setting_and_29_february_becomes_28(alice, exam, config):

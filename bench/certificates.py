@@ -166,6 +166,49 @@ def in_process(attempt_ids, warm=WARM):
     }
 
 
+def verification_timing(attempt_ids, rounds):
+    """
+    The public verification page answered for a number and name that exist
+    and for ones that do not, taken in turns through the whole Django stack
+    (test client, no rate limit): the two must not be told apart by time.
+    """
+    import statistics
+
+    from django.test import Client, override_settings
+
+    from exams import certificates
+    from exams.models import Certificate
+
+    found = [certificates.issue(attempt_id=pk) for pk in attempt_ids[: min(len(attempt_ids), 20)]]
+    client = Client()
+    timings = {"found": [], "not found": []}
+    with override_settings(CERTIFICATE_VERIFY_RATE="1000000/second"):
+        for n in range(rounds):
+            certificate = found[n % len(found)]
+            asks = {
+                "found": {"number": certificate.number, "name": certificate.holder.real_name},
+                "not found": {"number": f"AK-2099-{n:06d}", "name": certificate.holder.real_name},
+            }
+            for kind in ("found", "not found") if n % 2 else ("not found", "found"):
+                started = time.perf_counter()
+                response = client.post("/certificates/verify/", asks[kind])
+                timings[kind].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+    assert Certificate.objects.filter(number__startswith="AK-2099").count() == 0
+
+    def percentile(values, share):
+        return sorted(values)[min(len(values) - 1, int(share * len(values)))]
+
+    return {
+        kind: {
+            "p50": statistics.median(values),
+            "p95": percentile(values, 0.95),
+            "mean": statistics.fmean(values),
+        }
+        for kind, values in timings.items()
+    }
+
+
 def rss_kib(pid):
     """(current RSS, peak RSS) of a process in KiB, from /proc."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -266,9 +309,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--single", type=int, default=40, help="certificates issued in-process")
     parser.add_argument("--batch", type=int, default=1000, help="certificates through the workers")
+    parser.add_argument(
+        "--verify", type=int, default=500, help="verification pairs (found, not found)"
+    )
     args = parser.parse_args()
     setup()
     from bench.harness import record
+
+    if args.verify:
+        timing = verification_timing(graded_passes(20, label="verify"), args.verify)
+        rows = "\n".join(
+            f"| {kind} | {t['p50']:.2f} | {t['p95']:.2f} | {t['mean']:.2f} |"
+            for kind, t in timing.items()
+        )
+        record(
+            "Certificates: verification time, found and not found",
+            f"python bench/certificates.py --verify {args.verify}",
+            f"{args.verify} checks of each by number and name on `/certificates/verify/`, "
+            "taken in turns through the Django stack (test client, rate limit lifted), ms:\n\n"
+            "| answer | p50 | p95 | mean |\n| --- | ---: | ---: | ---: |\n" + rows,
+        )
+    if not (args.single or args.batch):
+        return
 
     single = in_process(graded_passes(args.single + WARM, label="single"))
     batch = through_workers(graded_passes(args.batch, label="batch"))

@@ -116,10 +116,11 @@ def _check_sitting_ready(attempt):
         raise AttemptNotReady(_("Check in at the desk first: the proctor then lets you start."))
     if session.status not in (SessionStatus.CHECK_IN, SessionStatus.RUNNING):
         raise AttemptNotReady(_("This exam session is not open."))
-    # A proctored sitting starts only with the candidate's consent to the camera.
-    from proctoring.services import check_consent
+    # A proctored sitting starts only with the candidate's consent to the
+    # camera and a camera check passed.
+    from proctoring.services import check_ready
 
-    check_consent(attempt)
+    check_ready(attempt)
 
 
 def duration_minutes(attempt):

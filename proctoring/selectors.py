@@ -69,7 +69,11 @@ def board(session, now=None):
     the open flags; a fixed number of queries however many seats.
     """
     now = now or timezone.now()
-    last_snapshot = Snapshot.objects.filter(attempt=OuterRef("attempt")).order_by("-sequence")
+    # The newest by the server's clock: the camera check's photo is numbered
+    # above the page's snapshots and would otherwise stay "last" all exam long.
+    last_snapshot = Snapshot.objects.filter(attempt=OuterRef("attempt")).order_by(
+        "-received_at", "-pk"
+    )
     bookings = (
         session.bookings.exclude(status="cancelled")
         .select_related("candidate", "attempt", "attempt__consent")

@@ -104,10 +104,26 @@ def give_consent(*, attempt_id, candidate, policy_version, now=None):
     return consent
 
 
-def check_consent(attempt):
-    """Called by exams.delivery before a sitting starts: a proctored sitting needs consent."""
-    if selectors.is_proctored(attempt) and not selectors.has_consented(attempt):
+class CameraCheckRequired(DomainError):
+    code = "camera_check_required"
+    status = 403
+    default_message = gettext_lazy(
+        "Pass the camera check first: the exam starts once the camera sees your face clearly."
+    )
+
+
+def check_ready(attempt):
+    """
+    Called by exams.delivery before a sitting starts: a proctored sitting
+    needs the candidate's consent and a passed camera check (its identity
+    photo is what the proctor compares), whatever the page did or skipped.
+    """
+    if not selectors.is_proctored(attempt):
+        return
+    if not selectors.has_consented(attempt):
         raise ConsentRequired()
+    if not attempt.snapshots.filter(kind=SnapshotKind.CHECK).exists():
+        raise CameraCheckRequired()
 
 
 # ---------------------------------------------------------------------------

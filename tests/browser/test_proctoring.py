@@ -27,6 +27,7 @@ from tests.browser.conftest import (
 from tests.factories import PASSWORD
 from tests.integration.conftest import celery_worker_process, real_worker  # noqa: F401
 from tests.proctoring import frames
+from tests.proctoring.conftest import pass_camera_check
 
 pytestmark = [
     pytest.mark.browser,
@@ -186,6 +187,7 @@ def test_an_empty_scene_shows_no_face_on_the_board_and_a_message_reaches_the_can
     services.give_consent(
         attempt_id=attempt.pk, candidate=attempt.candidate, policy_version="2026-1"
     )
+    pass_camera_check(attempt)  # with a face; then the candidate leaves the camera's view
     delivery.start(attempt_id=attempt.pk, candidate=attempt.candidate)
     video = webcam_video(tmp_path / "empty.y4m", frames.empty_scene())
     browser = browser_type.launch(

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from exams import attempts, bookings
@@ -70,6 +71,17 @@ def consented(seat, alice, policy):
     attempt = seat(alice)
     services.give_consent(attempt_id=attempt.pk, candidate=alice, policy_version=policy.version)
     return attempt
+
+
+def pass_camera_check(attempt):
+    """The camera check passed with a clear face (the server holds the start to it)."""
+    problems, check = services.camera_check(
+        attempt_id=attempt.pk,
+        candidate=attempt.candidate,
+        image=SimpleUploadedFile("check.jpg", frames.jpeg(frames.astronaut()), "image/jpeg"),
+    )
+    assert problems == []
+    return check
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from proctoring.choices import Decision, IncidentKind, SnapshotKind
 from proctoring.models import Incident, Snapshot, SnapshotView
 from tests.factories import UserFactory
 from tests.proctoring import frames
+from tests.proctoring.conftest import pass_camera_check
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def test_the_camera_check_needs_consent_first(seat, alice, policy, client):
 
 @pytest.fixture
 def sitting_started(consented):
+    pass_camera_check(consented)
     attempt = delivery.start(attempt_id=consented.pk, candidate=consented.candidate)
     snapshot = Snapshot.objects.create(
         attempt=attempt,
@@ -83,7 +85,7 @@ def test_the_board_shows_every_seat_with_its_state_time_snapshot_and_flags(
     assert alice_seat["status"] == "started"
     assert 0 < alice_seat["remaining_seconds"] <= 3600
     assert alice_seat["consented"] is True
-    assert alice_seat["last_snapshot"] == Snapshot.objects.get().pk
+    assert alice_seat["last_snapshot"] == Snapshot.objects.exclude(kind="check").get().pk
     assert [flag["kind"] for flag in alice_seat["flags"]] == ["several_faces"]
     assert alice_seat["worst"] == 3
     assert by_name["李秀英"]["status"] == "prepared"
@@ -182,7 +184,7 @@ def test_the_review_queue_puts_serious_flags_first_and_records_decisions(
 def test_a_candidate_sees_the_snapshots_kept_of_them_and_no_one_elses(
     sitting_started, alice, bob, client
 ):
-    snapshot = Snapshot.objects.get()
+    snapshot = Snapshot.objects.exclude(kind="check").get()
     client.force_login(alice)
     page = client.get(reverse("proctoring:my-snapshots", args=[sitting_started.pk]))
     assert reverse("proctoring:my-snapshot", args=[snapshot.pk]) in page.content.decode()

@@ -25,6 +25,7 @@ from proctoring import selectors, services
 from proctoring.choices import Decision, IncidentKind, Severity
 from proctoring.models import Consent, Incident, Snapshot, SnapshotView
 from tests.proctoring import frames
+from tests.proctoring.conftest import pass_camera_check
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,8 @@ def upload(client, attempt, content, *, sequence=1, name="frame.jpg", **fields):
 
 
 def started(attempt):
+    if selectors.is_proctored(attempt):
+        pass_camera_check(attempt)
     return delivery.start(attempt_id=attempt.pk, candidate=attempt.candidate)
 
 
@@ -70,6 +73,16 @@ def test_consent_records_the_policy_version_and_time_and_lets_the_sitting_start(
     consent = Consent.objects.get(attempt=attempt)
     assert consent.policy_version == "2026-1"
     assert abs(consent.given_at - timezone.now()) < datetime.timedelta(seconds=5)
+
+    # The camera check comes next, and the server holds to it, whatever the page does.
+    refused = client.post(reverse("api:attempt-start", args=[attempt.pk]))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "camera_check_required"
+    checked = client.post(
+        reverse("api:attempt-camera-check", args=[attempt.pk]),
+        {"image": SimpleUploadedFile("check.jpg", frames.jpeg(frames.astronaut()), "image/jpeg")},
+    )
+    assert checked.status_code == 200, checked.content
     assert started(attempt).status == AttemptStatus.STARTED
 
 
@@ -132,7 +145,7 @@ def test_a_frame_is_re_encoded_small_without_exif_under_a_random_name(consented,
     big.save(buffer, format="JPEG", exif=exif.tobytes())
     response = upload(client, consented, buffer.getvalue() + b"<script>alert(1)</script>")
     assert response.status_code == 201
-    snapshot = Snapshot.objects.get()
+    snapshot = Snapshot.objects.exclude(kind="check").get()
     assert (snapshot.width, snapshot.height) == (640, 320)
     with snapshot.image.open("rb") as file:
         stored = file.read()
@@ -189,7 +202,7 @@ def test_a_decompression_bomb_is_refused_unopened(consented, alice, client):
     assert not Snapshot.objects.exists()
 
 
-@override_settings(PROCTORING_SNAPSHOTS_PER_ATTEMPT=2)
+@override_settings(PROCTORING_SNAPSHOTS_PER_ATTEMPT=3)  # the camera check's, and two
 def test_an_attempt_takes_a_limited_number_of_snapshots_and_a_retry_is_not_one_more(
     consented, alice, client
 ):
@@ -201,7 +214,7 @@ def test_an_attempt_takes_a_limited_number_of_snapshots_and_a_retry_is_not_one_m
     assert upload(client, consented, frame, sequence=2).status_code == 201
     refused = upload(client, consented, frame, sequence=3)
     assert refused.status_code == 409
-    assert Snapshot.objects.count() == 2
+    assert Snapshot.objects.exclude(kind="check").count() == 2
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +231,7 @@ def test_each_snapshot_is_measured_and_its_flags_recorded(
         upload(client, consented, frames.jpeg(frames.astronaut()), sequence=1)
         upload(client, consented, frames.jpeg(frames.empty_scene()), sequence=2)
         upload(client, consented, frames.jpeg(frames.two_portraits()), sequence=3)
-    one, empty, two = Snapshot.objects.order_by("sequence")
+    one, empty, two = Snapshot.objects.exclude(kind="check").order_by("sequence")
     assert (one.face_count, empty.face_count, two.face_count) == (1, 0, 2)
     assert one.identity_distance is not None and one.identity_distance < 95
     assert one.brightness > 100 and one.sharpness > 300
@@ -266,7 +279,7 @@ def test_a_browser_event_with_its_frame_is_an_incident_with_that_snapshot(consen
     )
     assert response.status_code == 201
     incident = Incident.objects.get(kind=IncidentKind.TAB_HIDDEN)
-    assert incident.snapshot == Snapshot.objects.get()
+    assert incident.snapshot == Snapshot.objects.exclude(kind="check").get()
 
 
 def test_the_camera_lost_is_reported_without_a_frame(consented, alice, client):
@@ -371,7 +384,8 @@ def test_retention_deletes_the_files_and_rows_but_keeps_the_incidents(snapshot, 
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.GRADED
     assert services.purge_old_snapshots(now=attempt.graded_at + datetime.timedelta(days=89)) == 0
-    assert services.purge_old_snapshots(now=attempt.graded_at + datetime.timedelta(days=91)) == 1
+    # The upload and the camera check's identity photo.
+    assert services.purge_old_snapshots(now=attempt.graded_at + datetime.timedelta(days=91)) == 2
     import os
 
     assert not os.path.exists(path)

@@ -119,7 +119,8 @@ ATTEMPT_TRANSITIONS = {
     AttemptStatus.AUTO_SUBMITTED: {AttemptStatus.GRADED},
     AttemptStatus.TERMINATED: {AttemptStatus.GRADED, AttemptStatus.VOIDED},
     AttemptStatus.GRADED: {AttemptStatus.VOIDED},
-    AttemptStatus.VOIDED: set(),
+    # Only an appeal upheld by the bureau brings a voided attempt back.
+    AttemptStatus.VOIDED: {AttemptStatus.GRADED},
 }
 
 

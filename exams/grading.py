@@ -26,8 +26,11 @@ from exams.models import Attempt, AttemptEvent, AttemptQuestion, Regrading
 from exams.services import score_answer
 
 
-def grade(attempt, *, now=None):
-    """Score a submitted (locked) attempt's saved answers and mark it graded."""
+def grade(attempt, *, now=None, by=None, reason=""):
+    """
+    Score a submitted (locked) attempt's saved answers and mark it graded;
+    `by` and `reason` go on the timeline (an appeal upheld, say).
+    """
     items = list(attempt.questions.select_related("question", "graded_with"))
     _apply_corrections(items)
     policy = attempt.paper.multiple_choice_scoring
@@ -40,7 +43,7 @@ def grade(attempt, *, now=None):
     attempt.max_score = sum((item.points for item in items), Decimal("0"))
     attempt.passed = attempt.score >= attempt.paper.pass_mark
     attempt.graded_at = now or timezone.now()
-    move(attempt, AttemptStatus.GRADED)
+    move(attempt, AttemptStatus.GRADED, by=by, reason=reason)
     attempt.save(update_fields=["score", "max_score", "passed", "graded_at", "status"])
     # A pass gets its certificate from the worker once this grade is committed.
     certificates.queue_issue(attempt)

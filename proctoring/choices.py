@@ -80,3 +80,9 @@ class Decision(models.TextChoices):
     OPEN = "open", _("To review")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the bureau's decision")
+    UPHELD = "upheld", _("Upheld: the attempt counts again")
+    REJECTED = "rejected", _("Rejected: the attempt stays voided")

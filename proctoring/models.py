@@ -17,7 +17,14 @@ from wagtail.admin.panels import FieldPanel
 
 from accounts.models import private_storage
 from exams.models import Attempt
-from proctoring.choices import Decision, IncidentKind, IrregularityCategory, Severity, SnapshotKind
+from proctoring.choices import (
+    AppealStatus,
+    Decision,
+    IncidentKind,
+    IrregularityCategory,
+    Severity,
+    SnapshotKind,
+)
 
 
 class ConsentPolicy(models.Model):
@@ -200,3 +207,33 @@ class CandidateMessage(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class Appeal(models.Model):
+    """
+    A candidate's appeal against the voiding of their attempt: one per
+    attempt (the unique attempt is the "once"), decided by a bureau admin.
+    """
+
+    attempt = models.OneToOneField(
+        Attempt, verbose_name=_("attempt"), on_delete=models.CASCADE, related_name="appeal"
+    )
+    grounds = models.TextField(_("grounds"), max_length=2000)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("reasons for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["submitted_at", "pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.status}"

@@ -13,7 +13,7 @@ eight.
 import functools
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy
 from config.errors import DomainError
 from exams.attempts import move
 from exams.choices import AttemptStatus
-from exams.models import Attempt
+from exams.models import Attempt, Certificate, CertificateStatus
 from proctoring import analysis, selectors
 from proctoring.choices import (
     BROWSER_EVENTS,
     SEVERITY,
+    AppealStatus,
     Decision,
     IncidentKind,
     IrregularityCategory,
@@ -36,7 +37,7 @@ from proctoring.choices import (
     SnapshotKind,
 )
 from proctoring.images import reencode_frame
-from proctoring.models import CandidateMessage, Consent, Incident, Snapshot
+from proctoring.models import Appeal, CandidateMessage, Consent, Incident, Snapshot
 
 
 class ConsentRequired(DomainError):
@@ -463,6 +464,88 @@ def decide(*, incident_id, by, decision, note, void=False, now=None):
 
 
 # ---------------------------------------------------------------------------
+# Appeals against a voided attempt
+# ---------------------------------------------------------------------------
+
+
+class AppealRefused(DomainError):
+    code = "appeal_refused"
+    status = 409
+
+
+def appeal_deadline(attempt):
+    """The last moment to appeal: PROCTORING_APPEAL_DAYS after the attempt was voided."""
+    voided = (
+        attempt.events.filter(to_status=AttemptStatus.VOIDED).order_by("-at").values("at").first()
+    )
+    if voided is None:
+        return None
+    return voided["at"] + timezone.timedelta(days=settings.PROCTORING_APPEAL_DAYS)
+
+
+@transaction.atomic
+def lodge_appeal(*, attempt_id, candidate, grounds, now=None):
+    """
+    The candidate appeals the voiding of their attempt, once, within the
+    appeal period. Raises Attempt.DoesNotExist for someone else's attempt.
+    """
+    attempt = _locked(attempt_id, candidate)
+    grounds = (grounds or "").strip()
+    if not grounds:
+        raise ValidationError(_("Say why the decision should be changed."))
+    if attempt.status != AttemptStatus.VOIDED:
+        raise AppealRefused(_("Only a voided attempt can be appealed."))
+    if Appeal.objects.filter(attempt=attempt).exists():
+        raise AppealRefused(_("This attempt has been appealed already: an appeal is made once."))
+    deadline = appeal_deadline(attempt)
+    if deadline is not None and (now or timezone.now()) > deadline:
+        raise AppealRefused(_("The time to appeal this decision is over."))
+    return Appeal.objects.create(
+        attempt=attempt, grounds=grounds[:2000], submitted_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def decide_appeal(*, appeal_id, by, uphold, note, now=None):
+    """
+    The bureau decides an appeal, with its reasons (the candidate reads them).
+    Upheld: the attempt counts again, graded as it stood (or graded now, if it
+    was voided before its grade), and its certificate is reinstated or issued.
+    """
+    if not by.is_bureau:
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Give the reasons for the decision: the candidate reads them."))
+    appeal = Appeal.objects.select_for_update().get(pk=appeal_id)
+    if appeal.status != AppealStatus.PENDING:
+        raise AppealRefused(_("This appeal has been decided already."))
+    attempt = _locked(appeal.attempt_id)
+    appeal.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
+    appeal.decided_by, appeal.decided_at, appeal.decision_note = by, now or timezone.now(), note
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if uphold:
+        _restore(attempt, by=by, reason=note)
+    return appeal
+
+
+def _restore(attempt, *, by, reason):
+    from exams import certificates, grading
+
+    if attempt.graded_at is None:
+        # Voided before it was graded (terminated, then voided): grade it now.
+        grading.grade(attempt, by=by, reason=reason)
+        return
+    move(attempt, AttemptStatus.GRADED, by=by, reason=reason)
+    attempt.save(update_fields=["status"])
+    certificate = Certificate.objects.filter(attempt=attempt).first()
+    if certificate is None:
+        certificates.queue_issue(attempt)
+    elif certificate.status == CertificateStatus.REVOKED:
+        certificates.reinstate(certificate=certificate, by=by, reason=reason)
+
+
+# ---------------------------------------------------------------------------
 # Retention
 # ---------------------------------------------------------------------------
 
@@ -482,6 +565,8 @@ def purge_old_snapshots(now=None, batch=500):
     old = (
         Snapshot.objects.annotate(final_at=Coalesce("attempt__graded_at", "attempt__submitted_at"))
         .filter(attempt__status__in=FINAL, final_at__lt=cutoff)
+        # An appeal waiting for its decision keeps the evidence it is about.
+        .exclude(attempt__appeal__status=AppealStatus.PENDING)
         .select_related("attempt")[:batch]
     )
     deleted = 0

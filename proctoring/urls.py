@@ -11,5 +11,7 @@ urlpatterns = [
     path("review/<int:attempt_id>/", views.review_attempt, name="review-attempt"),
     path("review/<int:attempt_id>/evidence.pdf", views.evidence, name="evidence"),
     path("attempts/<int:attempt_id>/snapshots/", views.my_snapshots, name="my-snapshots"),
+    path("appeals/", views.appeals, name="appeals"),
+    path("appeals/<int:appeal_id>/", views.appeal_detail, name="appeal"),
     path("snapshots/<int:snapshot_id>/", views.my_snapshot_image, name="my-snapshot"),
 ]

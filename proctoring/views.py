@@ -14,10 +14,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Max, Q, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -28,9 +30,11 @@ from exams import checkin
 from exams.choices import AttemptStatus
 from exams.models import Attempt
 from proctoring import selectors, services
-from proctoring.choices import Decision, IrregularityCategory
+from proctoring.choices import AppealStatus, Decision, IrregularityCategory
 from proctoring.evidence import render_evidence
-from proctoring.models import Incident, Snapshot, SnapshotView
+from proctoring.models import Appeal, Incident, Snapshot, SnapshotView
+
+PER_PAGE = 50
 
 
 def _staff_only(request):
@@ -95,11 +99,21 @@ def review_queue(request):
         )
         .filter(open_flags__gt=0)
         .select_related("candidate", "exam", "booking__session__centre")
-        .order_by("-worst", "-open_flags", "pk")[:200]
+        .order_by("-worst", "-open_flags", "pk")
     )
     sessions = checkin.sessions_for_desk(request.user)[:20]
     return TemplateResponse(
-        request, "proctoring/review_queue.html", {"attempts": attempts, "sessions": sessions}
+        request,
+        "proctoring/review_queue.html",
+        {
+            "attempts": Paginator(attempts, PER_PAGE).get_page(request.GET.get("page")),
+            "sessions": sessions,
+            "appeals_waiting": (
+                Appeal.objects.filter(status=AppealStatus.PENDING).count()
+                if request.user.is_bureau
+                else None
+            ),
+        },
     )
 
 
@@ -153,21 +167,138 @@ def evidence(request, attempt_id):
     return response
 
 
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=gettext_lazy("Why the decision should be changed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "What happened, in your words. The bureau reads it with the proctoring record."
+        ),
+        error_messages={"required": gettext_lazy("Say why the decision should be changed.")},
+    )
+
+
 @login_required
-@require_GET
 def my_snapshots(request, attempt_id):
-    """What is kept of me: the candidate's own snapshots of one attempt, and until when."""
+    """
+    What is kept of me: the candidate's own snapshots of one attempt, and until
+    when; for a voided attempt, why, and the appeal (made once, here).
+    """
     attempt = get_object_or_404(Attempt, pk=attempt_id, candidate=request.user)
     voided = attempt.events.filter(to_status=AttemptStatus.VOIDED).last()
+    appeal = Appeal.objects.filter(attempt=attempt).first()
+    deadline = services.appeal_deadline(attempt)
+    may_appeal = (
+        attempt.status == AttemptStatus.VOIDED
+        and appeal is None
+        and deadline is not None
+        and timezone.now() <= deadline
+    )
+    form = AppealForm(request.POST or None) if may_appeal else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.lodge_appeal(
+                    attempt_id=attempt.pk,
+                    candidate=request.user,
+                    grounds=form.cleaned_data["grounds"],
+                )
+            except (DomainError, ValidationError) as refused:
+                messages.error(
+                    request, getattr(refused, "message", None) or " ".join(refused.messages)
+                )
+            else:
+                messages.success(
+                    request, _("Your appeal is sent. The bureau's decision will be shown here.")
+                )
+            return redirect("proctoring:my-snapshots", attempt.pk)
     return TemplateResponse(
         request,
         "proctoring/my_snapshots.html",
         {
             "attempt": attempt,
             "voided": voided,
+            "appeal": appeal,
+            "appeal_form": form,
+            "appeal_deadline": deadline,
             "snapshots": attempt.snapshots.order_by("sequence"),
             "incidents": selectors.timeline(attempt),
             "retention_days": settings.PROCTORING_RETENTION_DAYS,
+        },
+    )
+
+
+def _bureau_only(request):
+    if not request.user.is_bureau:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def appeals(request):
+    """The appeals against voided attempts: those waiting first, oldest first."""
+    _bureau_only(request)
+    found = Appeal.objects.select_related(
+        "attempt__candidate", "attempt__exam", "attempt__booking__session__centre"
+    ).order_by(Case(When(status=AppealStatus.PENDING, then=0), default=1), "submitted_at", "pk")
+    return TemplateResponse(
+        request,
+        "proctoring/appeals.html",
+        {"appeals": Paginator(found, PER_PAGE).get_page(request.GET.get("page"))},
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            ("uphold", gettext_lazy("Uphold: the attempt counts again")),
+            ("reject", gettext_lazy("Reject: the attempt stays voided")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Reasons for the decision (the candidate reads them)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@login_required
+def appeal_detail(request, appeal_id):
+    _bureau_only(request)
+    appeal = get_object_or_404(
+        Appeal.objects.select_related(
+            "attempt__candidate", "attempt__exam", "attempt__booking__session__centre"
+        ),
+        pk=appeal_id,
+    )
+    form = AppealDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_appeal(
+                appeal_id=appeal.pk,
+                by=request.user,
+                uphold=form.cleaned_data["decision"] == "uphold",
+                note=form.cleaned_data["note"],
+            )
+        except (DomainError, ValidationError) as refused:
+            messages.error(request, getattr(refused, "message", None) or " ".join(refused.messages))
+        else:
+            messages.success(request, _("Decision recorded: the candidate sees it on their page."))
+        return redirect("proctoring:appeal", appeal.pk)
+    attempt = appeal.attempt
+    return TemplateResponse(
+        request,
+        "proctoring/appeal.html",
+        {
+            "appeal": appeal,
+            "attempt": attempt,
+            "voided": attempt.events.filter(to_status=AttemptStatus.VOIDED).last(),
+            "incidents": selectors.timeline(attempt),
+            "form": form,
         },
     )
 

@@ -1,6 +1,7 @@
 """
-In the Wagtail admin: the bureau edits the consent policy (Snippets), and the
-centres' staff find the proctoring review queue under Test centres.
+In the Wagtail admin: the bureau edits the consent policy (Snippets) and
+decides appeals, and the centres' staff find the proctoring review queue
+under Test centres.
 """
 
 from django.urls import reverse
@@ -28,4 +29,20 @@ def review_queue_menu_item():
         name="proctoring_review",
         icon_name="view",
         order=30,
+    )
+
+
+class BureauMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_bureau
+
+
+@hooks.register("register_test_centres_menu_item")
+def appeals_menu_item():
+    return BureauMenuItem(
+        _("Appeals"),
+        reverse("proctoring:appeals"),
+        name="proctoring_appeals",
+        icon_name="help",
+        order=31,
     )

@@ -313,6 +313,8 @@ PROCTORING_GROUP_MINUTES = env.int("PROCTORING_GROUP_MINUTES", default=5)
 PROCTORING_BOARD_POLL_SECONDS = env.int("PROCTORING_BOARD_POLL_SECONDS", default=5)
 # Snapshots (files and rows) are deleted this many days after the result is final.
 PROCTORING_RETENTION_DAYS = env.int("PROCTORING_RETENTION_DAYS", default=90)
+# A candidate may appeal the voiding of their attempt once, within this many days.
+PROCTORING_APPEAL_DAYS = env.int("PROCTORING_APPEAL_DAYS", default=30)
 
 # ---------------------------------------------------------------------------
 # Campaign quizzes for the public (cms.quiz): the server's clock decides too.

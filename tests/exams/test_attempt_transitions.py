@@ -21,7 +21,7 @@ S = AttemptStatus
 
 # The moves the issue allows, written out by hand: prepared → started →
 # submitted, auto-submitted or terminated → graded; a prepared, terminated or
-# graded attempt may be voided. Nothing leaves "voided".
+# graded attempt may be voided; an appeal upheld grades a voided one again.
 LEGAL = {
     (S.PREPARED, S.STARTED),
     (S.PREPARED, S.VOIDED),
@@ -33,6 +33,7 @@ LEGAL = {
     (S.TERMINATED, S.GRADED),
     (S.TERMINATED, S.VOIDED),
     (S.GRADED, S.VOIDED),
+    (S.VOIDED, S.GRADED),
 }
 
 PAIRS = list(itertools.product(AttemptStatus, AttemptStatus))
@@ -120,4 +121,4 @@ def test_moves_chain_and_each_leaves_its_own_event(attempt, proctor, alice):
         (S.TERMINATED, S.VOIDED, proctor.pk, "复核后作废"),
     ]
     with pytest.raises(attempts.IllegalAttemptTransition):
-        attempts.transition(attempt_id=attempt.pk, to=S.GRADED, by=proctor)
+        attempts.transition(attempt_id=attempt.pk, to=S.STARTED, by=proctor)

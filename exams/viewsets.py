@@ -35,6 +35,7 @@ from wagtail.snippets.views.snippets import (
 from exams import selectors, services
 from exams.choices import PaperKind, QuestionType
 from exams.importers.base import FALSE, OPTION_LABELS, TRUE
+from exams.item_analysis import ItemAnalysisColumn, ItemAnalysisListing, ItemAnalysisPanel
 from exams.models import BlueprintRule, Exam, Paper, Question, QuestionBank
 
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
@@ -213,7 +214,7 @@ class QuestionFilterSet(WagtailFilterSet):
         fields = ["bank", "type", "status", "difficulty", "industry"]
 
 
-class QuestionIndexView(IndexView):
+class QuestionIndexView(ItemAnalysisListing, IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -266,6 +267,7 @@ class QuestionViewSet(SnippetViewSet):
         "status",
         "version",
         "bank",
+        ItemAnalysisColumn(),
     ]
     list_per_page = 50
     ordering = ["-created_at"]
@@ -284,6 +286,7 @@ class QuestionViewSet(SnippetViewSet):
             FieldRowPanel([FieldPanel("difficulty"), FieldPanel("industry")]),
             FieldPanel("tags"),
             FieldPanel("source"),
+            ItemAnalysisPanel(),
         ],
         base_form_class=QuestionForm,
     )

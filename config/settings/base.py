@@ -277,6 +277,12 @@ EXAM_ANSWER_GRACE_SECONDS = env.int("EXAM_ANSWER_GRACE_SECONDS", default=5)
 EXAM_CLOSE_GRACE_SECONDS = env.int("EXAM_CLOSE_GRACE_SECONDS", default=30)
 # The exam page asks the server for the time and its state this often.
 EXAM_STATE_POLL_SECONDS = env.int("EXAM_STATE_POLL_SECONDS", default=15)
+# Item analysis judges a question only after this many graded answers: below
+# about 30, facility and the point-biserial coefficient swing too much from
+# one sitting to the next to call a question broken (exams/item_analysis.py).
+ITEM_ANALYSIS_MIN_ANSWERS = env.int("ITEM_ANALYSIS_MIN_ANSWERS", default=30)
+# seed_demo simulates about this many attempts over the past year (exams/demo_history.py); 0: none.
+DEMO_HISTORY_ATTEMPTS = env.int("DEMO_HISTORY_ATTEMPTS", default=3000)
 # Learning records are an archive the regulator may ask for (six years).
 TRAINING_RECORD_RETENTION_YEARS = env.int("TRAINING_RECORD_RETENTION_YEARS", default=6)
 

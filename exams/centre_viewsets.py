@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
@@ -43,7 +43,7 @@ from wagtail.snippets.views.snippets import (
 
 from accounts.choices import ROLE_GROUP_NAMES, Role
 from accounts.models import User
-from exams import bookings
+from exams import bookings, similarity_views
 from exams.centre_selectors import (
     administered_centres,
     administered_rooms,
@@ -347,7 +347,7 @@ class SessionFilterSet(WagtailFilterSet):
         fields = ["centre", "exam", "status", "date"]
 
 
-class StartsColumn(Column):
+class StartsColumn(TitleColumn):
     def get_value(self, instance):
         return f"{timezone.localtime(instance.starts_at):%Y-%m-%d %H:%M}"
 
@@ -358,6 +358,10 @@ class SeatsColumn(Column):
 
 
 class ExamSessionIndexView(IndexView):
+    def _get_title_column(self, field_name, column_class=StartsColumn, **kwargs):
+        # Wagtail puts a row's buttons in its title column only: the start is that column.
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -383,6 +387,10 @@ class ExamSessionIndexView(IndexView):
     @cached_property
     def administered(self):
         return set(administered_centres(self.request.user).values_list("pk", flat=True))
+
+    @cached_property
+    def similarity_centres(self):
+        return similarity_views.reviewable_centre_ids(self.request.user)
 
     def get_edit_url(self, instance):
         # A proctor at one centre may administer another: edit only the latter's sessions.
@@ -412,6 +420,8 @@ class ExamSessionIndexView(IndexView):
                     priority=6,
                 )
             )
+        if button := similarity_views.similarity_button(instance, self.similarity_centres):
+            buttons.append(button)
         local = timezone.localtime(instance.starts_at)
         query = urlencode(
             {"centre": instance.centre_id, "view": "day", "date": f"{local:%Y-%m-%d}"}
@@ -433,7 +443,7 @@ class ExamSessionViewSet(SnippetViewSet):
     menu_label = _("Exam sessions")
     index_view_class = ExamSessionIndexView
     list_display = [
-        StartsColumn("starts_at", label=_("Starts"), sort_key="starts_at"),
+        "starts_at",
         "exam",
         "centre",
         Column("room", label=_("Exam room"), accessor="room.name"),

@@ -80,6 +80,19 @@ def admission_ticket_urls():
 
 
 @hooks.register("register_admin_urls")
+def answer_similarity_urls():
+    from exams import similarity_views
+
+    return [
+        path(
+            "exams/sessions/<int:session_id>/similarity/",
+            similarity_views.session_similarity,
+            name="exams_session_similarity",
+        ),
+    ]
+
+
+@hooks.register("register_admin_urls")
 def test_centre_urls():
     return [
         path("exams/calendar/", calendar_views.session_calendar, name="exams_session_calendar"),

@@ -10,6 +10,7 @@ retention period. Incidents, consents and the access log stay.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,20 @@ class ConsentPolicy(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.version})"
+
+    def clean(self):
+        # Once a candidate has agreed to a version, its words are what they
+        # agreed to: a change of wording is a new version, never an edit.
+        if self.pk is None or not Consent.objects.filter(policy_id=self.pk).exists():
+            return
+        stored = ConsentPolicy.objects.get(pk=self.pk)
+        if (stored.version, stored.title, stored.text) != (self.version, self.title, self.text):
+            raise ValidationError(
+                _(
+                    "Candidates have consented to this version, so its words stay as they are. "
+                    "Add the new wording as a new policy with a new version."
+                )
+            )
 
 
 class Consent(models.Model):
@@ -169,12 +184,21 @@ class Incident(models.Model):
 
 
 class SnapshotView(models.Model):
-    """Every look at a snapshot: who, when, which. Kept after the snapshot is deleted."""
+    """
+    Every look at a face of the attempt, a snapshot or the photo taken at the
+    check-in desk: who, when, which. Kept after the image is deleted.
+    """
+
+    class Image(models.TextChoices):
+        SNAPSHOT = "snapshot", _("Snapshot")
+        CHECK_IN_PHOTO = "check_in", _("Check-in photo")
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="+")
+    image = models.CharField(max_length=10, choices=Image.choices, default=Image.SNAPSHOT)
     snapshot = models.ForeignKey(
         Snapshot, null=True, on_delete=models.SET_NULL, related_name="views"
     )
+    # The snapshot's number, 0 for the check-in photo.
     snapshot_sequence = models.PositiveIntegerField()
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -66,9 +66,18 @@ def board(request, session_id):
 @require_GET
 def check_in_photo(request, booking_id):
     """The photo taken at the desk, for the board's side-by-side comparison."""
-    booking = get_object_or_404(checkin.bookings_for_desk(request.user), pk=booking_id)
+    booking = get_object_or_404(
+        checkin.bookings_for_desk(request.user).select_related("attempt"), pk=booking_id
+    )
     if not booking.check_in_photo:
         raise Http404
+    if attempt := getattr(booking, "attempt", None):
+        SnapshotView.objects.create(
+            attempt=attempt,
+            image=SnapshotView.Image.CHECK_IN_PHOTO,
+            snapshot_sequence=0,
+            viewer=request.user,
+        )
     return FileResponse(booking.check_in_photo.open("rb"), content_type="image/jpeg")
 
 

@@ -233,3 +233,19 @@ def pdf_text(pdf):
     return subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
+
+
+def test_the_check_in_photo_is_shown_to_the_centres_staff_and_each_look_is_logged(
+    consented, proctor, other_proctor, client
+):
+    consented.booking.session.centre.proctors.add(proctor)
+    url = reverse("proctoring:check-in-photo", args=[consented.booking_id])
+
+    client.force_login(other_proctor)
+    assert client.get(url).status_code == 404
+    client.force_login(proctor)
+    response = client.get(url)
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    look = SnapshotView.objects.get()
+    assert (look.attempt, look.viewer, look.image) == (consented, proctor, "check_in")

@@ -459,3 +459,12 @@ def test_voiding_an_attempt_after_its_certificate_was_issued_revokes_it(
         services.decide(
             incident_id=incident.pk, by=proctor, decision=Decision.DISMISSED, note="改判"
         )
+
+
+def test_a_policy_someone_consented_to_cannot_be_reworded_only_replaced(consented, policy):
+    policy.text = "改过的告知"
+    with pytest.raises(ValidationError):
+        policy.full_clean()
+    policy.refresh_from_db()
+    policy.in_force_from = policy.in_force_from.replace(year=2027)  # when it applies may change
+    policy.full_clean()

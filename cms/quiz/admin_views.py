@@ -157,7 +157,11 @@ def prize_draw(request, quiz_id):
     if not 1 <= count <= 1000:
         messages.error(request, _("Enter how many winners to draw (1 to 1000)."))
         return redirect("quiz_results", quiz.pk)
-    draw = services.draw_prizes(quiz=quiz, winner_count=count, user=request.user)
+    try:
+        draw = services.draw_prizes(quiz=quiz, winner_count=count, user=request.user)
+    except services.DrawTooEarly as refused:
+        messages.error(request, refused.message)
+        return redirect("quiz_results", quiz.pk)
     messages.success(
         request,
         _("%(winners)d winners drawn among %(entrants)d safety stars.")
@@ -170,7 +174,10 @@ def prize_draw(request, quiz_id):
 @permission_required("cms.change_play", raise_exception=True)
 def disqualify(request, play_id):
     play = get_object_or_404(Play, pk=play_id)
-    services.play_set_disqualified(play=play, disqualified=request.POST.get("undo") != "1")
+    if request.POST.get("clear") == "1":
+        services.play_clear_flags(play=play)
+    else:
+        services.play_set_disqualified(play=play, disqualified=request.POST.get("undo") != "1")
     return redirect("quiz_results", play.quiz_id)
 
 

@@ -283,6 +283,8 @@ class Play(models.Model):
     duration_ms = models.PositiveIntegerField(_("time taken (ms)"), default=0)
     flags = models.JSONField(_("flags"), default=list, blank=True)
     disqualified = models.BooleanField(_("disqualified"), default=False)
+    # A flagged play the publicity centre looked at and kept: it enters the prize draw.
+    flags_cleared = models.BooleanField(_("flags cleared"), default=False)
 
     class Meta:
         verbose_name = _("quiz play")

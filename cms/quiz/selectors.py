@@ -120,8 +120,21 @@ def leaderboard(quiz):
 
 
 def star_entrants(*, quiz):
-    """The prize draw's entrants: each safety star's best play id, ascending."""
-    return sorted(row["pk"] for row in best_plays(quiz) if row["score"] >= quiz.star_score)
+    """
+    The prize draw's entrants: each safety star's best play id, ascending,
+    leaving out plays flagged as suspicious (answers faster than a person
+    reads) unless they were cleared.
+    """
+    flagged = set(
+        Play.objects.filter(quiz=quiz, flags_cleared=False)
+        .exclude(flags=[])
+        .values_list("pk", flat=True)
+    )
+    return sorted(
+        row["pk"]
+        for row in best_plays(quiz)
+        if row["score"] >= quiz.star_score and row["pk"] not in flagged
+    )
 
 
 def star_plays(quiz):

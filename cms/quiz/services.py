@@ -354,6 +354,14 @@ def play_set_disqualified(*, play, disqualified):
     return play
 
 
+def play_clear_flags(*, play):
+    """A flagged play looked at and kept: it stays on the board and enters the prize draw."""
+    play.flags_cleared = True
+    play.disqualified = False
+    play.save(update_fields=["flags_cleared", "disqualified"])
+    return play
+
+
 # ---------------------------------------------------------------------------
 # Prize draws
 # ---------------------------------------------------------------------------
@@ -365,10 +373,29 @@ def pick_winners(*, entrants, seed, count):
     return random.Random(seed).sample(ordered, min(count, len(ordered)))  # noqa: S311
 
 
+class DrawTooEarly(QuizError):
+    status = 409
+
+
 @transaction.atomic
-def draw_prizes(*, quiz: Quiz, winner_count: int, user=None, seed: str = ""):
+def draw_prizes(*, quiz: Quiz, winner_count: int, user=None, seed: str = "", now=None):
+    """
+    Draw `winner_count` winners among the safety stars, once the quiz has
+    closed (while it is open, later stars would be left out). A star whose
+    play is flagged as suspicious and not cleared by the publicity centre is
+    not an entrant.
+    """
     from cms.quiz.selectors import star_entrants
 
+    now = now or timezone.now()
+    if now < quiz.closes_at:
+        raise DrawTooEarly(
+            _(
+                "Draw the prizes once the quiz has closed (%(closes)s): "
+                "until then stars are still coming."
+            )
+            % {"closes": timezone.localtime(quiz.closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
     entrants = star_entrants(quiz=quiz)
     seed = seed or secrets.token_hex(16)
     return PrizeDraw.objects.create(

@@ -430,17 +430,37 @@ def test_a_prize_draw_is_reproducible_from_its_seed(quiz):
     stars = [play_through(start(quiz, phone=f"138000001{n:02d}")) for n in range(12)]
     play_through(start(quiz, phone="13900000000"), right=False)  # no star, no ticket
     services.play_set_disqualified(play=stars[0], disqualified=True)
-    draw = services.draw_prizes(quiz=quiz, winner_count=3)
+    draw = services.draw_prizes(quiz=quiz, winner_count=3, now=quiz.closes_at)
     assert sorted(draw.entrants) == sorted(play.pk for play in stars[1:])
     assert len(draw.winners) == 3 and set(draw.winners) <= set(draw.entrants)
     assert services.rerun_draw(draw) == draw.winners
-    same_seed = services.draw_prizes(quiz=quiz, winner_count=3, seed=draw.seed)
+    same_seed = services.draw_prizes(quiz=quiz, winner_count=3, seed=draw.seed, now=quiz.closes_at)
     assert same_seed.winners == draw.winners
     other_seeds = {
         tuple(services.pick_winners(entrants=draw.entrants, seed=f"other-{n}", count=3))
         for n in range(5)
     }
     assert other_seeds - {tuple(draw.winners)}
+
+
+def test_no_draw_while_the_quiz_is_open(quiz):
+    play_through(start(quiz))
+    with pytest.raises(services.DrawTooEarly):
+        services.draw_prizes(quiz=quiz, winner_count=1)
+    assert not quiz.prize_draws.exists()
+
+
+def test_a_flagged_star_enters_the_draw_only_once_kept(quiz):
+    honest = play_through(start(quiz, phone="13800000101"))
+    hasty = play_through(start(quiz, phone="13800000102"), step=0.2)  # faster than anyone reads
+    assert hasty.flags and hasty.score >= quiz.star_score
+
+    before = services.draw_prizes(quiz=quiz, winner_count=5, now=quiz.closes_at)
+    services.play_clear_flags(play=hasty)
+    after = services.draw_prizes(quiz=quiz, winner_count=5, now=quiz.closes_at)
+
+    assert before.entrants == [honest.pk]
+    assert sorted(after.entrants) == sorted([honest.pk, hasty.pk])
 
 
 def test_the_results_screen_shows_charts_and_draws_prizes(client, quiz, publicity_editor):
@@ -450,6 +470,9 @@ def test_the_results_screen_shows_charts_and_draws_prizes(client, quiz, publicit
     html = client.get(f"/admin/quizzes/{quiz.pk}/results/").content.decode()
     assert "<svg" in html and "城关街道" in html
     assert re.search(r"data-summary-participants>4<", html)
+    early = client.post(f"/admin/quizzes/{quiz.pk}/draw/", {"winners": "1"}, follow=True)
+    assert "once the quiz has closed" in early.content.decode()
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now())
     response = client.post(f"/admin/quizzes/{quiz.pk}/draw/", {"winners": "1"})
     assert response.status_code == 302
     html = client.get(f"/admin/quizzes/{quiz.pk}/results/").content.decode()

@@ -408,9 +408,9 @@ def stamp(request, name):
 def certificate_pdf(request, certificate_id):
     """The stored PDF, for staff who may see the certificate."""
     _staff_only(request.user)
-    certificate = get_object_or_404(certificates_for(request.user), pk=certificate_id)
-    if not certificate.pdf:
-        raise Http404
+    certificate = certificates.with_stored_pdf(
+        get_object_or_404(certificates_for(request.user), pk=certificate_id)
+    )
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,

@@ -74,14 +74,13 @@ def search(certificates, query):
 
 def session_certificates(session):
     """
-    A session's valid certificates with a stored PDF, in seat order (the ZIP's
-    contents): a revoked one is not handed out again.
+    A session's valid certificates in seat order (the ZIP's contents): a
+    revoked one is not handed out again.
     """
     return (
         Certificate.objects.filter(
             attempt__booking__session=session, status=CertificateStatus.VALID
         )
-        .exclude(pdf="")
         .select_related("holder", "attempt__booking")
         .order_by("attempt__booking__seat", "pk")
     )

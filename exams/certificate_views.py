@@ -136,9 +136,7 @@ def certificate_pdf(request, certificate_id):
     certificate = get_object_or_404(
         Certificate, pk=certificate_id, holder=request.user, status=CertificateStatus.VALID
     )
-    if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
-        # Not rendered yet (the worker is busy, or the file was lost): render it now.
-        certificate = certificates.store_pdf(certificate_id=certificate.pk)
+    certificate = certificates.with_stored_pdf(certificate)
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 
 from exams.certificate_selectors import session_certificates
+from exams.certificates import with_stored_pdf
 from exams.models import ExamSession
 from exams.session_files import SessionFileJob, purge_old_files
 
@@ -71,6 +72,8 @@ def _write_zip(token, job, certificates):
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             for done, certificate in enumerate(certificates, start=1):
+                # One made in bulk, or whose worker has not got to it yet, is rendered now.
+                certificate = with_stored_pdf(certificate)
                 with certificate.pdf.open("rb") as pdf:
                     archive.writestr(entry_name(certificate), pdf.read())
                 if done % PROGRESS_EVERY == 0:

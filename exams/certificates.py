@@ -263,6 +263,16 @@ def store_pdf(*, certificate_id, by=None, record=False):
     return certificate
 
 
+def with_stored_pdf(certificate):
+    """
+    `certificate` with its PDF on file: one not rendered yet (the worker is
+    busy, a certificate made in bulk) or whose file was lost is rendered now.
+    """
+    if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
+        return store_pdf(certificate_id=certificate.pk)
+    return certificate
+
+
 def purge_unreferenced_pdfs(now=None, storage=None):
     """
     Delete PDFs that no certificate points to: a render whose worker died

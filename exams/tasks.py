@@ -80,6 +80,20 @@ def rerender_certificates(certificate_ids, by_id=None):
         render_certificate.delay(certificate_id, by_id)
 
 
+@idempotent_task(soft_time_limit=600, time_limit=660)
+def generate_monthly_report(month=None, by_id=None):
+    """
+    The bureau's monthly report of `month` (an ISO date, its first day), or
+    by default of the month just ended: the beat runs it on the 1st.
+    """
+    import datetime
+
+    from exams.statistics import report
+
+    day = datetime.date.fromisoformat(month) if month else report.month_just_ended()
+    report.store_report(month=day.replace(day=1), by=by_id and _user(by_id))
+
+
 def _user(user_id):
     from django.contrib.auth import get_user_model
 

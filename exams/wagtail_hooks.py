@@ -222,3 +222,33 @@ def renewal_menu_item():
         icon_name="time",
         order=21,
     )
+
+
+@hooks.register("register_admin_urls")
+def dashboard_urls():
+    from exams.statistics import views
+
+    return views.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def dashboard_menu_item():
+    """The bureau's dashboard (a centre admin's shows their centre only)."""
+    from exams.statistics import views
+
+    return views.menu_item()
+
+
+@hooks.register("register_admin_urls")
+def monthly_report_urls():
+    from exams.statistics import report_views
+
+    return report_views.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def monthly_reports_menu_item():
+    """The bureau's monthly reports (每月安全生产形势分析), kept as PDFs."""
+    from exams.statistics import report_views
+
+    return report_views.menu_item()

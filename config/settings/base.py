@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.quiz.tasks.purge_personal_details",
         "schedule": crontab(hour=3, minute=29),
     },
+    # The bureau's report of the month just ended (Celery's clock is Asia/Shanghai).
+    "monthly-report": {
+        "task": "exams.tasks.generate_monthly_report",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@ The exams app's models, one module per concern:
 - `questions`: the question bank (题库), papers and imports;
 - `centres`: exams (考试项目), test centres (考点) and rooms, sessions (场次), bookings;
 - `attempts`: a candidate's paper, answers and timeline, for a sitting or for practice;
-- `certificates`: certificates issued on a pass, their history and the bureau's settings.
+- `certificates`: certificates issued on a pass, their history and the bureau's settings;
+- `reports`: the bureau's monthly report.
 """
 
 from exams.models.attempts import (
@@ -40,6 +41,7 @@ from exams.models.questions import (
     QuestionBank,
     QuestionTag,
 )
+from exams.models.reports import MonthlyReport
 
 __all__ = [
     "AnswerSave",
@@ -58,6 +60,7 @@ __all__ = [
     "Exam",
     "ExamSession",
     "ImportJob",
+    "MonthlyReport",
     "NumberFormat",
     "Paper",
     "PaperQuestion",

@@ -7,6 +7,7 @@ from cms.quiz.demo import seed_quiz
 from exams.demo import seed_question_bank
 from exams.demo_attempts import seed_practice
 from exams.demo_centres import seed_centres
+from exams.demo_history import seed_history
 from proctoring.demo import seed_policy
 from training.demo import seed_courses
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         seed_centres()
         seed_practice()
         seed_policy()
+        seed_history()
         seed_quiz()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(_("Sign in at http://127.0.0.1:8000/admin/ (staff) or /accounts/login/:"))

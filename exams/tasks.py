@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from config.celery_app import idempotent_task
 from exams import attempts, bookings, certificates, checkin, delivery, services, ticket_pdf
 
@@ -92,6 +94,18 @@ def generate_monthly_report(month=None, by_id=None):
 
     day = datetime.date.fromisoformat(month) if month else report.month_just_ended()
     report.store_report(month=day.replace(day=1), by=by_id and _user(by_id))
+
+
+@idempotent_task(soft_time_limit=240, time_limit=300)
+def warm_dashboards():
+    """Compute the dashboard's usual views ahead, so that the bureau's opens at once."""
+    from django.utils import translation
+
+    from exams.statistics import selectors, views
+
+    with translation.override(settings.LANGUAGE_CODE):
+        for filters in selectors.usual_views():
+            selectors.dashboard_figures(filters, employers=views.EMPLOYERS_SHOWN + 1, refresh=True)
 
 
 def _user(user_id):

@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.quiz.tasks.purge_personal_details",
         "schedule": crontab(hour=3, minute=29),
     },
+    # The dashboard's usual views, computed ahead (exams.statistics.selectors).
+    "warm-dashboards": {
+        "task": "exams.tasks.warm_dashboards",
+        "schedule": 300.0,
+    },
     # The bureau's report of the month just ended (Celery's clock is Asia/Shanghai).
     "monthly-report": {
         "task": "exams.tasks.generate_monthly_report",
@@ -286,6 +291,9 @@ EXAM_STATE_POLL_SECONDS = env.int("EXAM_STATE_POLL_SECONDS", default=15)
 # about 30, facility and the point-biserial coefficient swing too much from
 # one sitting to the next to call a question broken (exams/item_analysis.py).
 ITEM_ANALYSIS_MIN_ANSWERS = env.int("ITEM_ANALYSIS_MIN_ANSWERS", default=30)
+# The dashboard's figures are kept this long; the worker recomputes the usual
+# views every 5 minutes, so the bureau's opens at once (0: no keeping).
+STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=600)
 # seed_demo simulates about this many attempts over the past year (exams/demo_history.py); 0: none.
 DEMO_HISTORY_ATTEMPTS = env.int("DEMO_HISTORY_ATTEMPTS", default=3000)
 # Learning records are an archive the regulator may ask for (six years).

@@ -23,6 +23,8 @@ if not REDIS_URL:  # a run without Redis keeps its cache to itself
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # seed_demo without its year of history (tests/exams/test_demo_history.py makes small ones).
 DEMO_HISTORY_ATTEMPTS = env.int("DEMO_HISTORY_ATTEMPTS", default=0)
+# Each test sees the figures of its own data; tests/exams/test_dashboard.py turns keeping on.
+STATISTICS_CACHE_SECONDS = 0
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

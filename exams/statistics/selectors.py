@@ -21,10 +21,14 @@ inside the functions that need them, never when this module loads.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.choices import Industry
@@ -440,3 +444,52 @@ def campaign_reach_by_town(filters):
         .order_by("-players", "town")
     )
     return [{**row, "average_score": _score(row["average_score"])} for row in rows]
+
+
+# ---------------------------------------------------------------------------
+# The dashboard's figures, kept for a while and warmed by the worker
+# ---------------------------------------------------------------------------
+
+
+def dashboard_figures(filters, *, employers=None, refresh=False):
+    """
+    Everything the dashboard page shows for `filters`: the headline figures
+    and each table's rows. Kept in the cache for STATISTICS_CACHE_SECONDS (in
+    the current language: some labels are words), so that the bureau's usual
+    view, which the worker computes afresh every few minutes (`refresh`, by
+    `warm_dashboards`), opens at once; any other filter is computed on the
+    first look. Figures are as of `computed_at`.
+    """
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    query = urlencode(sorted(filters.as_query().items()))
+    key = f"statistics:dashboard:{get_language()}:{employers}:{query}"
+    if seconds and not refresh:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    figures = {
+        "computed_at": timezone.now(),
+        "summary": summary(filters),
+        "month": by_month(filters),
+        "industry": by_dimension(filters, "industry"),
+        "exam": by_dimension(filters, "exam"),
+        "centre": by_dimension(filters, "centre"),
+        "employer": by_dimension(filters, "employer", limit=employers),
+        "incidents": incidents_by_type(filters),
+        "towns": campaign_reach_by_town(filters),
+    }
+    if seconds:
+        cache.set(key, figures, seconds)
+    return figures
+
+
+def usual_views(today=None):
+    """The filters the dashboard opens with: every centre (the bureau), and each centre."""
+    today = today or timezone.localdate()
+    start = months_back(today, DEFAULT_MONTHS - 1)
+    views = [Filters(start=start, end=today)]
+    views += [
+        Filters(start=start, end=today, centre_id=pk)
+        for pk in TestCentre.objects.values_list("pk", flat=True)
+    ]
+    return views

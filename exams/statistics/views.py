@@ -183,18 +183,17 @@ def _rendered(table, rows, *, links=None):
 def dashboard(request):
     filters, centres, exams = _scope(request)
     every_centre = sees_every_centre(request.user)
-    figures = selectors.summary(filters)
-    months = selectors.by_month(filters)
-    industries = selectors.by_dimension(filters, "industry")
-    employer_rows = selectors.by_dimension(filters, "employer", limit=EMPLOYERS_SHOWN + 1)
+    found = selectors.dashboard_figures(filters, employers=EMPLOYERS_SHOWN + 1)
+    figures, months, industries = found["summary"], found["month"], found["industry"]
+    employer_rows = found["employer"]
     rows = {
         "month": months,
         "industry": industries,
-        "exam": selectors.by_dimension(filters, "exam"),
-        "centre": selectors.by_dimension(filters, "centre"),
+        "exam": found["exam"],
+        "centre": found["centre"],
         "employer": employer_rows[:EMPLOYERS_SHOWN],
-        "incidents": selectors.incidents_by_type(filters),
-        "towns": selectors.campaign_reach_by_town(filters),
+        "incidents": found["incidents"],
+        "towns": found["towns"],
     }
     drill_down = {
         "month": lambda row: _dashboard_link(
@@ -250,6 +249,7 @@ def dashboard(request):
             "employers_link": f"{reverse('exams_dashboard_employers')}?{export_query}",
             "every_centre": every_centre,
             "single_centre": not every_centre and len(centres) == 1,
+            "computed_at": found["computed_at"],
         },
     )
 

@@ -622,3 +622,29 @@ def test_it_reads_the_dashboard_in_the_same_number_of_queries_however_many_attem
     add_sittings(27)
     assert Attempt.objects.count() == 30
     assert queries() == with_three
+
+
+def test_the_worker_keeps_the_usual_view_ready_and_fresh(client, bureau_admin, spring, settings):
+    from exams import tasks
+
+    settings.STATISTICS_CACHE_SECONDS = 600
+    client.force_login(bureau_admin)  # in Chinese, as the worker computes it
+    with CaptureQueriesContext(connection) as computed:
+        first = headline(page_of(client))
+    tasks.warm_dashboards()
+    with CaptureQueriesContext(connection) as kept:
+        assert headline(page_of(client)) == first
+    # The figures came from the cache: no sitting was counted for this page.
+    assert any('"exams_attempt"' in query["sql"] for query in computed.captured_queries)
+    assert not any('"exams_attempt"' in query["sql"] for query in kept.captured_queries)
+
+    a_sitting(
+        spring["carol"],
+        spring["carol_fails"].exam,
+        spring["carol_fails"].booking.session.centre,
+        at("2026-04-28 10:00"),
+        "95",
+    )
+    assert headline(page_of(client))["attempts"] == first["attempts"]  # kept for a while
+    tasks.warm_dashboards()  # the worker's next round
+    assert int(headline(page_of(client))["attempts"]) == int(first["attempts"]) + 1

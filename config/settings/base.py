@@ -9,6 +9,7 @@ instead of surfacing as a strange bug on exam day. `local`, `test` and
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "csp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -97,7 +100,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response, the lockout page's included
+    # (outside AxesMiddleware, which swaps that page in).
+    "config.csp.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
     # Published pages for anonymous visitors from the cache (cms.cache): last, so
     # that a hit still gets the security, language and frame headers above.
     "cms.cache.PageCacheMiddleware",
@@ -373,6 +381,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a long exam day, not a week
 
+# Failed sign-ins (django-axes), on the site's and the Wagtail admin's login.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# AxesBackend comes first: it refuses a locked-out login before any password
+# is checked, and otherwise returns no user, so ModelBackend after it signs the
+# person in as before (and the sessions that name ModelBackend stay valid).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Per username *and* address: a test centre puts 40 candidates behind one
+# address, so locking an address would stop a whole room for one person's
+# typos, and locking a username would let anyone lock a candidate out on exam
+# day. Five tries cover a mistyped password; 30 minutes make guessing
+# hopeless (at most 240 guesses a day per username and address) without
+# stranding anyone for the day.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+# Signing in proves the password: that username's count from that address
+# starts again (other usernames' counts are untouched).
+AXES_RESET_ON_SUCCESS = True
+# The same address the rate limits use: X-Forwarded-For only as far as NUM_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+# A page in the person's language saying when to try again (not axes' bare text).
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+
 # ---------------------------------------------------------------------------
 # Languages and time. zh-Hans first; English complete.
 # https://docs.djangoproject.com/en/5.2/topics/i18n/
@@ -432,6 +466,38 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Registration is the site's own, with ID-number checks; staff accounts are
 # created in the admin.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# The dashboard's new-version notice fetches from releases.wagtail.org: no
+# internet at a test centre, and the Content-Security-Policy forbids it anyway.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# ---------------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4; config.csp adds the two exceptions).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# ---------------------------------------------------------------------------
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # Our scripts are files under static/js: no inline script, no inline
+        # handler, no eval. (The Wagtail admin alone is allowed inline scripts:
+        # config.csp says why.)
+        "script-src": ["'self'"],
+        # 'unsafe-inline' only for the ~50 style="" attributes in templates/
+        # (widths the server computes for progress and chart bars, layout in
+        # the staff screens and PDFs). Drop it once those are classes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # QR codes are data: URLs; webcam frames and check-in photos are blobs.
+        "img-src": ["'self'", "data:", "blob:"],
+        # The exam page shows the camera's own stream (getUserMedia) as a blob.
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Never framed (as X_FRAME_OPTIONS), except what a view marks
+        # same-origin: config.csp follows X-Frame-Options.
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # ---------------------------------------------------------------------------
 # REST API. https://www.django-rest-framework.org/api-guide/settings/

@@ -21,6 +21,9 @@ if not REDIS_URL:  # a run without Redis keeps its cache to itself
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client's login() authenticates without a request, which axes
+# refuses; tests/accounts/test_login_lockout.py switches axes on for itself.
+AXES_ENABLED = False
 # seed_demo without its year of history (tests/exams/test_demo_history.py makes small ones).
 DEMO_HISTORY_ATTEMPTS = env.int("DEMO_HISTORY_ATTEMPTS", default=0)
 # Each test sees the figures of its own data; tests/exams/test_dashboard.py turns keeping on.

@@ -336,7 +336,11 @@ def _read(field):
         return None
 
 
-@functools.lru_cache(maxsize=256)
+# Enough for the largest room (500 seats) and some: a room's snapshots arrive
+# in a near-cyclic order, so a cache smaller than the room rebuilds a model for
+# almost every frame, as costly as the analysis itself (bench/snapshot_latency.py).
+# A model is two face histograms, some 130 KB: 600 of them are ~80 MB a worker.
+@functools.lru_cache(maxsize=600)
 def _identity_model(booking_id, check_in_name, photo_name):
     """A candidate's LBPH model from their check-in and registered photos (cached per worker)."""
     from exams.models import Booking

@@ -24,6 +24,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
@@ -73,7 +74,16 @@ class InScope:
     def get_queryset(self):  # edit and delete views
         return self.scope(self.request.user)
 
-    def get_base_object_queryset(self):  # history and usage views
+
+class ObjectInScope:
+    """
+    History and usage views are listings: their own queryset is the log
+    entries or references listed, so only the object is looked up in scope.
+    """
+
+    scope = None
+
+    def get_base_object_queryset(self):
         return self.scope(self.request.user)
 
 
@@ -95,7 +105,7 @@ class RefuseProtectedDelete:
 
 def scoped(view_class, scope):
     """`view_class`, finding its object among `scope(user)`."""
-    bases = (InScope, view_class)
+    bases = (ObjectInScope if issubclass(view_class, BaseListingView) else InScope, view_class)
     if issubclass(view_class, DeleteView):
         bases = (RefuseProtectedDelete, *bases)
     return type(view_class.__name__, bases, {"scope": staticmethod(scope)})

@@ -48,8 +48,9 @@ class JoinForm(forms.Form):
             if not quiz.ask_employer:
                 del self.fields["employer"]
         else:
+            # `town` is gone already when the quiz lists no towns.
             for name in ("real_name", "under_14", "phone", "town", "employer", "consent"):
-                del self.fields[name]
+                self.fields.pop(name, None)
             self.fields["nickname"].required = True
         if not self.is_bound:
             question, token = guards.new_challenge()

@@ -7,36 +7,33 @@ one frontal cascade pass at full size).
 
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python -m bench.snapshots
 
-Not measured here yet: upload-to-flag latency at 500 candidates through
-gunicorn, Redis and a worker pool.
+The upload-to-flag latency at 500 candidates through gunicorn, PostgreSQL,
+Redis and two Celery worker processes is `bench/snapshot_latency.py`, which
+prints this script's figures next to its own (`rates()`).
 """
 
 import os
 import time
 
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-django.setup()
-
-import cv2  # noqa: E402
-
-from proctoring import analysis  # noqa: E402
-from tests.proctoring import frames  # noqa: E402
-
 SECONDS = 5
 
 
-def rate(work, payloads):
+def rate(work, payloads, seconds=SECONDS):
     done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < SECONDS:
+    while time.perf_counter() - started < seconds:
         for payload in payloads:
             work(payload)
             done += 1
     return done / (time.perf_counter() - started)
 
 
-def main():
+def rates(seconds=SECONDS):
+    """{"bare": frames/s, "full": frames/s} in this process, on one core (Django set up)."""
+    import cv2
+
+    from proctoring import analysis
+    from tests.proctoring import frames
+
     cv2.setNumThreads(1)  # one worker process, one core
     payloads = [frames.jpeg(make()) for make, _faces in frames.SCENES.values()]
     model = analysis.identity_model(
@@ -51,9 +48,18 @@ def main():
     def full(data):
         analysis.measure(analysis.decode(data), model=model)
 
-    print(f"frames: {len(payloads)} JPEGs ≤640×480 (astronaut, two portraits, cat, coffee)")
-    print(f"bare OpenCV decode + frontal detect : {rate(bare, payloads):7.1f} frames/s")
-    print(f"full snapshot analysis              : {rate(full, payloads):7.1f} frames/s")
+    return {"bare": rate(bare, payloads, seconds), "full": rate(full, payloads, seconds)}
+
+
+def main():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    measured = rates()
+    print("frames: 4 JPEGs ≤640×480 (astronaut, two portraits, cat, coffee)")
+    print(f"bare OpenCV decode + frontal detect : {measured['bare']:7.1f} frames/s")
+    print(f"full snapshot analysis              : {measured['full']:7.1f} frames/s")
 
 
 if __name__ == "__main__":

@@ -744,9 +744,9 @@ class _HistoryMaker:
             and b.seat % b.session.room.seats_per_row != 0  # not the row's last seat
         ]
         candidates.sort(
-            key=lambda pair: candidate_of[
-                (sitting[pair[0]].session_id, sitting[pair[0]].candidate_id)
-            ].ability
+            key=lambda pair: (
+                candidate_of[(sitting[pair[0]].session_id, sitting[pair[0]].candidate_id)].ability
+            )
         )
         copier_of, used_sessions = {}, set()
         for source, copier in candidates:

@@ -775,6 +775,9 @@ function mergeJournal() {
 }
 
 async function begin() {
+  // Every listener is in place by now (the page is server-rendered before this
+  // module runs): keys pressed from here on answer.
+  exam.dataset.ready = "true";
   mergeJournal();
   const fromHash = Number(window.location.hash.replace(/^#q-/, ""));
   show(sectionAt.has(fromHash) ? fromHash : positions[0], { focus: false });

@@ -164,6 +164,8 @@ def log_in_and_start(page, server, attempt):
     start = page.locator(f'form[action$="/attempts/{attempt.pk}/"] button[type=submit]')
     start.click()
     expect(page.locator(f'main#exam[data-attempt="{attempt.pk}"]')).to_be_visible()
+    # The page is server-rendered: wait for its script, or keys pressed now go nowhere.
+    expect(page.locator("main#exam")).to_have_attribute("data-ready", "true")
     expect(page.locator("#exam-timer")).to_have_attribute("data-remaining", re.compile(r"^\d+$"))
 
 

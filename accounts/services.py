@@ -1,5 +1,6 @@
 """Writes to accounts. Forms, the API, seed_demo and later imports call these."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -70,3 +71,18 @@ def sessions_clear_expired():
     """Delete expired login sessions; return how many went."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+def login_records_purge(*, now=None):
+    """
+    Delete the sign-in records (django-axes: successful sign-ins, failures and
+    failure counters: usernames, addresses, browsers) older than
+    LOGIN_RECORD_RETENTION_DAYS. Returns how many rows went.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=settings.LOGIN_RECORD_RETENTION_DAYS)
+    return sum(
+        model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        for model in (AccessLog, AccessFailureLog, AccessAttempt)
+    )

@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-old-login-records": {
+        "task": "accounts.tasks.purge_old_login_records",
+        "schedule": crontab(hour=3, minute=23),
+    },
     # Bookings not checked in by the end of a session's grace period become no-shows.
     "mark-no-shows": {
         "task": "exams.tasks.mark_no_shows",
@@ -406,6 +410,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
 # A page in the person's language saying when to try again (not axes' bare text).
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Sign-in records (who, from where, with which browser) are personal data:
+# kept long enough to look into a misused account, then deleted nightly.
+LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=180)
 
 # ---------------------------------------------------------------------------
 # Languages and time. zh-Hans first; English complete.

@@ -3,7 +3,7 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from tests.factories import PASSWORD
@@ -162,3 +162,26 @@ def test_the_wagtail_admin_login_locks_out_too(client, trainer, clock):
     # Addresses outside /en/ are in Chinese, the admin's login included.
     assert_chinese_lockout_page(response.content.decode())
     assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_records_past_their_retention_are_deleted_nightly(settings):
+    from axes.models import AccessFailureLog, AccessLog
+
+    from accounts import tasks
+
+    settings.LOGIN_RECORD_RETENTION_DAYS = 180
+    old, recent = (
+        AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="x"),
+        AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="x"),
+    )
+    failure = AccessFailureLog.objects.create(
+        username="alice", ip_address="10.0.0.9", user_agent="x", locked_out=False
+    )
+    long_ago = timezone.now() - datetime.timedelta(days=181)
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=long_ago)
+    AccessFailureLog.objects.filter(pk=failure.pk).update(attempt_time=long_ago)
+
+    assert tasks.purge_old_login_records() == 2
+
+    assert list(AccessLog.objects.all()) == [recent]
+    assert not AccessFailureLog.objects.exists()

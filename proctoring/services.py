@@ -487,6 +487,17 @@ def appeal_deadline(attempt):
     return voided["at"] + timezone.timedelta(days=settings.PROCTORING_APPEAL_DAYS)
 
 
+def appeal_open(attempt, now=None):
+    """Whether the candidate may still appeal `attempt`: voided, not appealed, in time."""
+    deadline = appeal_deadline(attempt)
+    return (
+        attempt.status == AttemptStatus.VOIDED
+        and deadline is not None
+        and (now or timezone.now()) <= deadline
+        and not Appeal.objects.filter(attempt=attempt).exists()
+    )
+
+
 @transaction.atomic
 def lodge_appeal(*, attempt_id, candidate, grounds, now=None):
     """

@@ -19,7 +19,6 @@ from django.db.models import Case, Count, Max, Q, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -197,14 +196,7 @@ def my_snapshots(request, attempt_id):
     attempt = get_object_or_404(Attempt, pk=attempt_id, candidate=request.user)
     voided = attempt.events.filter(to_status=AttemptStatus.VOIDED).last()
     appeal = Appeal.objects.filter(attempt=attempt).first()
-    deadline = services.appeal_deadline(attempt)
-    may_appeal = (
-        attempt.status == AttemptStatus.VOIDED
-        and appeal is None
-        and deadline is not None
-        and timezone.now() <= deadline
-    )
-    form = AppealForm(request.POST or None) if may_appeal else None
+    form = AppealForm(request.POST or None) if services.appeal_open(attempt) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -232,7 +224,7 @@ def my_snapshots(request, attempt_id):
             "voided": voided,
             "appeal": appeal,
             "appeal_form": form,
-            "appeal_deadline": deadline,
+            "appeal_deadline": services.appeal_deadline(attempt),
             "snapshots": attempt.snapshots.order_by("sequence"),
             "incidents": selectors.timeline(attempt),
             "retention_days": settings.PROCTORING_RETENTION_DAYS,

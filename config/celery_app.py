@@ -10,6 +10,7 @@ import os
 
 from celery import Celery, shared_task
 from django.db import InterfaceError, OperationalError
+from kombu import Queue
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -29,6 +30,24 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     timezone="Asia/Shanghai",
+    # Three queues, so that a flood of one kind of work never delays another:
+    # webcam snapshots (hundreds a minute on exam day), documents (certificates,
+    # tickets, reports: minutes matter to a candidate waiting for a PDF) and
+    # everything else. A worker started without -Q consumes all three (the
+    # demo's and the tests' single worker); production runs workers per queue
+    # (docs/deploy.md).
+    task_queues=[Queue("default"), Queue("documents"), Queue("snapshots")],
+    task_default_queue="default",
+    task_routes={
+        "proctoring.tasks.analyse_snapshot": {"queue": "snapshots"},
+        "exams.tasks.issue_certificate": {"queue": "documents"},
+        "exams.tasks.render_certificate": {"queue": "documents"},
+        "exams.tasks.rerender_certificates": {"queue": "documents"},
+        "exams.tasks.zip_session_certificates": {"queue": "documents"},
+        "exams.tasks.render_admission_ticket": {"queue": "documents"},
+        "exams.tasks.render_session_tickets": {"queue": "documents"},
+        "exams.tasks.generate_monthly_report": {"queue": "documents"},
+    },
 )
 app.autodiscover_tasks()
 

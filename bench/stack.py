@@ -2,8 +2,8 @@
 The production stack on this machine, every part a process of its own that a
 scenario or a fault drill can stop, kill or restart:
 
-- PostgreSQL: a cluster of the bench's own (initdb in var/bench/stack/pg, port
-  5433), so that restarting it disturbs nobody else's database;
+- PostgreSQL: a cluster of the bench's own (initdb in /tmp/ankang-bench-pg-5433,
+  port 5433), so that restarting it disturbs nobody else's database;
 - Redis: a server of its own (port 6380) with an append-only file, as
   `docs/deploy.md` sets one up, so that queued tasks outlive a restart;
 - gunicorn: `web` processes on ports 8101, 8102, … each with `workers` sync
@@ -39,10 +39,13 @@ from pathlib import Path
 from bench.harness import ROOT, VAR, bench_env, manage
 
 STACK = VAR / "stack"
-PG_PORT = 5433
-REDIS_PORT = 6380
-PROXY_PORT = 8100
-WEB_PORT = 8101
+# BENCH_PORT_OFFSET moves every port (and the PostgreSQL cluster's folder), so
+# that two checkouts can each run a stack on one machine.
+OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "0"))
+PG_PORT = 5433 + OFFSET
+REDIS_PORT = 6380 + OFFSET
+PROXY_PORT = 8100 + OFFSET
+WEB_PORT = 8101 + OFFSET
 QUEUES = ("default", "documents", "snapshots")
 NGINX_TEMPLATE = ROOT / "config" / "deploy" / "nginx.conf"
 
@@ -76,7 +79,7 @@ class Postgres:
     def __init__(self, port=PG_PORT):
         self.port = port
         # Outside the checkout: the postgres user must be able to reach it.
-        self.root = Path(tempfile.gettempdir()) / "ankang-bench-pg"
+        self.root = Path(tempfile.gettempdir()) / f"ankang-bench-pg-{port}"
         self.data = self.root / "data"
         self.bin = Path(
             subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()

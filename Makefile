@@ -11,6 +11,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # gettext: compiles the translation catalogues. poppler-utils: pdffonts/pdftoppm.
 RUN_DEBS := fonts-noto-cjk libharfbuzz-subset0 gettext poppler-utils
 TEST_DEBS := chromium
+# The benchmarks put nginx in front of the web processes, as docs/deploy.md does.
+BENCH_DEBS := nginx
 
 # Tests run against the PostgreSQL and Redis that this kind of machine has;
 # .ci/run starts them when they are down and sets these explicitly.
@@ -19,7 +21,7 @@ TEST_ENV := \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1}
 
-.PHONY: run test install debs test-debs messages makemessages lint format clean
+.PHONY: run test bench install debs test-debs bench-debs messages makemessages lint format clean
 
 run: install debs messages
 	$(BIN)/python manage.py migrate --noinput
@@ -32,6 +34,13 @@ run: install debs messages
 
 test: install debs test-debs node_modules/.installed messages
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production stack on this machine under an exam day and a campaign day,
+# then the fault drills and the scale-out; figures go to bench/RESULTS.md.
+# Uses PostgreSQL and Redis of its own (started from the Debian binaries), so
+# it needs no running service. BENCH_ARGS passes options to bench/day.py.
+bench: install debs test-debs bench-debs node_modules/.installed messages
+	$(BIN)/python bench/day.py $(BENCH_ARGS)
 
 # axe-core for the accessibility tests, from the npm registry (injected into
 # pages by the browser tests; never served).
@@ -59,11 +68,21 @@ test-debs:
 	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
+bench-debs:
+	@missing=$$(for p in $(BENCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 # Refresh the catalogues after changing strings; then translate what is new.
-makemessages: install
+makebench-debs:
+	@missing=$$(for p in $(BENCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
 

@@ -123,25 +123,39 @@ def seed(candidates):
     [(attempt id, session key, CSRF token)] for `candidates` started,
     consented, camera-checked sittings in one room.
     """
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.core.files.base import ContentFile
-    from django.db import transaction
     from django.utils import timezone
 
     from bench.exam_start import seed as seed_room
     from exams.choices import AttemptStatus
-    from exams.models import Attempt, Booking
+    from exams.models import Attempt
+
+    delete_earlier_files()
+    [(session, _, people)] = seed_room(candidates, rooms=1, centre_code=CENTRE_CODE, label=LABEL)
+    ids = [attempt_id for attempt_id, _ in people]
+    proctor(session, ids)
+    # Started as the proctor's "Start" leaves them; the start itself is exam_start.py's.
+    now = timezone.now()
+    Attempt.objects.filter(pk__in=ids).update(
+        status=AttemptStatus.STARTED, started_at=now, deadline=now + timedelta(hours=3)
+    )
+    return session, signed_in(ids)
+
+
+def proctor(session, ids):
+    """
+    What each candidate's page does before "Start" in a proctored sitting: the
+    check-in photo on the booking, consent to the notice, a passed camera check.
+    """
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+    from django.utils import timezone
+
+    from exams.models import Booking
     from proctoring.choices import SnapshotKind
     from proctoring.models import Consent, ConsentPolicy, Snapshot
     from proctoring.services import CHECK_SEQUENCES
     from tests.proctoring import frames
 
-    delete_earlier_files()
-    [(session, _, people)] = seed_room(candidates, rooms=1, centre_code=CENTRE_CODE, label=LABEL)
-    ids = [attempt_id for attempt_id, _ in people]
     now = timezone.now()
     photo = frames.jpeg(frames.astronaut())
     private_storage = Snapshot._meta.get_field("image").storage
@@ -156,10 +170,6 @@ def seed(candidates):
                 "text": "考试期间摄像头每约 30 秒抓拍一张照片。",
                 "in_force_from": now - timedelta(days=365),
             },
-        )
-        # Started as the proctor's "Start" leaves them; the start itself is exam_start.py's.
-        Attempt.objects.filter(pk__in=ids).update(
-            status=AttemptStatus.STARTED, started_at=now, deadline=now + timedelta(hours=3)
         )
         Booking.objects.filter(session=session).update(check_in_photo=CHECK_IN_NAME)
         Consent.objects.bulk_create(
@@ -182,35 +192,47 @@ def seed(candidates):
             )
             for pk in ids
         )
-        # The exam page's own sign-in: a session cookie and a CSRF token each.
-        # Signed in by password through the first backend (a ModelBackend); any
-        # backend in the list that is a ModelBackend loads the user the same way.
-        backend = "django.contrib.auth.backends.ModelBackend"
-        if backend not in settings.AUTHENTICATION_BACKENDS:
-            backend = settings.AUTHENTICATION_BACKENDS[0]
-        owners = dict(
-            Attempt.objects.filter(pk__in=ids).select_related("candidate").in_bulk().items()
-        )
-        store = SessionStore()
-        rows, sessions = [], []
-        for pk in ids:
-            user = owners[pk].candidate
-            key = secrets.token_hex(16)
-            data = {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: backend,
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
-            rows.append(
-                Session(
-                    session_key=key,
-                    session_data=store.encode(data),
-                    expire_date=now + timedelta(hours=12),
-                )
+
+
+def signed_in(ids):
+    """
+    The exam page's own sign-in for each attempt's candidate: [(attempt id,
+    session key, CSRF token)]. Signed in by password through the first backend
+    (a ModelBackend); any ModelBackend in the list loads the user the same way.
+    """
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from exams.models import Attempt
+
+    now = timezone.now()
+    backend = "django.contrib.auth.backends.ModelBackend"
+    if backend not in settings.AUTHENTICATION_BACKENDS:
+        backend = settings.AUTHENTICATION_BACKENDS[0]
+    owners = dict(Attempt.objects.filter(pk__in=ids).select_related("candidate").in_bulk().items())
+    store = SessionStore()
+    rows, sessions = [], []
+    for pk in ids:
+        user = owners[pk].candidate
+        key = secrets.token_hex(16)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: backend,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        rows.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=now + timedelta(hours=12),
             )
-            sessions.append((pk, key, secrets.token_hex(16)))
-        Session.objects.bulk_create(rows)
-    return session, sessions
+        )
+        sessions.append((pk, key, secrets.token_hex(16)))
+    Session.objects.bulk_create(rows)
+    return sessions
 
 
 def _size(jpeg):
@@ -357,7 +379,7 @@ class Watcher:
         unanalysed = Snapshot.objects.filter(
             attempt__booking__session=self.session, analysed_at__isnull=True
         ).count()
-        return unanalysed, self.redis.llen("celery")
+        return unanalysed, self.redis.llen("snapshots")
 
     def _run(self):
         from django.db import connection

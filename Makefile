@@ -77,12 +77,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 # Refresh the catalogues after changing strings; then translate what is new.
-makebench-debs:
-	@missing=$$(for p in $(BENCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then echo "apt-get install" $$missing; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-
-messages: install
+makemessages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=bench --no-obsolete
 

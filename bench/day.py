@@ -497,7 +497,7 @@ def main():
         QUIZ_RATE_ANSWER_IP="1000000/minute",
         QUIZ_RATE_JOIN_PHONE="1000/hour",
     )
-    bodies, failed = [], []
+    bodies, failed, loads = [], [], []
     with stack:
         print("seeding the demo …")
         stack.manage("seed_demo")
@@ -506,15 +506,19 @@ def main():
             body, problems = test_centre_day(stack, args)
             bodies.append(body)
             failed += problems
+            loads.append(f"test-centre day {os.getloadavg()[1]:.1f} (5 min)")
         if args.scenario in ("campaign", "all"):
             body, problems = campaign_day(stack, args)
             bodies.append(body)
             failed += problems
+            loads.append(f"campaign day {os.getloadavg()[1]:.1f} (5 min)")
     setup = (
         f"The stack of `bench/stack.py`: {args.web} gunicorn processes of {args.workers} sync "
         "workers behind nginx, PostgreSQL and Redis of the bench's own, Celery workers "
         + ", ".join(f"{n} on {q}" for q, n in queues.items())
         + f" (`-P solo`). The load generator runs on the same {os.cpu_count()} cores.\n\n"
+        + "Load average of the machine at the end of each day (other work on the machine "
+        + f"shows here): {', '.join(loads)}.\n\n"
     )
     record(
         SECTION if args.scenario == "all" else f"{SECTION}: {args.scenario}",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "auditlog",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -98,6 +99,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed what, and from where, for the audit log (django-auditlog;
+    # what it records is in accounts/audit.py).
+    "accounts.audit.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response, the lockout page's included

@@ -474,6 +474,14 @@ TABLE = {
     "wagtailusers_users:index": Access(BUREAU_ADMIN),
     "wagtailusers_users:index_results": Access(BUREAU_ADMIN),
     "wagtailusers_users:delete": Access(admin(), kwargs={"pk": "_alice"}),  # noqa: E501  # superusers only
+    "accounts_audit_log": Access(BUREAU_ADMIN),
+    "accounts_privacy": Access(BUREAU_ADMIN, kwargs={"user_id": "_alice"}),
+    "accounts_privacy_export": Access(
+        admin(405), post=admin(bureau_admin=None), kwargs={"user_id": "_alice"}
+    ),
+    "accounts_privacy_erase": Access(
+        admin(405), post=admin(bureau_admin=None), kwargs={"user_id": "_alice"}
+    ),
     # -- Centre admins and the bureau: bookings, tickets, certificates, statistics --
     "exams_bookings": Access(STAFF_WITH_CENTRES_ADMIN),
     "exams_bookings_export": Access(STAFF_WITH_CENTRES_ADMIN),

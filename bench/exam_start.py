@@ -74,7 +74,16 @@ def seed(candidates, rooms=2, *, centre_code=CENTRE_CODE, label="开考"):
     from exams.attempts import prepare_attempts
     from exams.choices import BookingSource, BookingStatus, SessionStatus
     from exams.demo_questions import BLUEPRINT
-    from exams.models import Attempt, Booking, Exam, ExamSession, Paper, Room, TestCentre
+    from exams.models import (
+        Attempt,
+        Booking,
+        Certificate,
+        Exam,
+        ExamSession,
+        Paper,
+        Room,
+        TestCentre,
+    )
 
     with transaction.atomic():
         exam, _ = Exam.objects.get_or_create(
@@ -87,7 +96,9 @@ def seed(candidates, rooms=2, *, centre_code=CENTRE_CODE, label="开考"):
         centre, _ = TestCentre.objects.get_or_create(
             code=centre_code, defaults={"name": f"基准考点（{label}）", "address": "-"}
         )
-        # Earlier runs: attempts (with their questions and events), bookings, sessions.
+        # Earlier runs: certificates (kept from deletion by their attempts' protection),
+        # attempts (with their questions and events), bookings, sessions.
+        Certificate.objects.filter(attempt__booking__session__centre=centre).delete()
         Attempt.objects.filter(booking__session__centre=centre).delete()
         Booking.objects.filter(session__centre=centre).delete()
         ExamSession.objects.filter(centre=centre).delete()

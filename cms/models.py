@@ -402,4 +402,12 @@ class Resource(Orderable):
 
 # The campaign quiz's models live in their own module (cms/quiz/); importing
 # them here registers them with the cms app.
-from cms.quiz.models import Play, PlayAnswer, PrizeDraw, Quiz, QuizTheme, QuizTown  # noqa: E402, F401, I001
+from cms.quiz.models import (  # noqa: E402, F401, I001
+    Play,
+    PlayAnswer,
+    PrizeDraw,
+    Quiz,
+    QuizQuestion,
+    QuizTheme,
+    QuizTown,
+)

@@ -15,6 +15,7 @@ class PlayStatus(models.TextChoices):
 
 
 class PlayFlag(models.TextChoices):
-    """Why a play looks automated: it stays on the board until an editor disqualifies it."""
+    """Why a play looks suspicious: it stays on the board until an editor disqualifies it."""
 
     FAST_ANSWER = "fast_answer", _("Answered faster than a person can read")
+    SHARED_DEVICE = "shared_device", _("Many plays today from one address and browser")

@@ -24,13 +24,15 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
+    MultipleChooserPanel,
     ObjectList,
     TabbedInterface,
 )
 from wagtail.models import Orderable
 
 from accounts.fields import EncryptedTextField
-from cms.quiz.choices import PlayerDetails, PlayStatus
+from cms.quiz.choices import PlayerDetails, PlayFlag, PlayStatus
+from cms.quiz.choosers import QuestionChooserWidget
 
 
 def split_tags(text):
@@ -71,13 +73,6 @@ class Quiz(ClusterableModel):
     )
     difficulty_max = models.PositiveSmallIntegerField(
         _("hardest"), default=5, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    hand_picked = ParentalManyToManyField(
-        "exams.Question",
-        verbose_name=_("hand-picked questions"),
-        blank=True,
-        related_name="+",
-        help_text=_("When any are chosen, plays draw from these instead of the banks."),
     )
 
     questions_per_play = models.PositiveSmallIntegerField(
@@ -146,7 +141,21 @@ class Quiz(ClusterableModel):
                             ],
                             heading=_("Draw from the bank"),
                         ),
-                        FieldPanel("hand_picked"),
+                        MultipleChooserPanel(
+                            "picked_questions",
+                            chooser_field_name="question",
+                            label=_("Hand-picked questions"),
+                            heading=_("Hand-picked questions"),
+                            help_text=_(
+                                "When any are chosen, plays draw from these instead of the banks."
+                            ),
+                            # Publicity editors choose questions; the bank's editors edit them.
+                            panels=[
+                                FieldPanel(
+                                    "question", widget=QuestionChooserWidget(show_edit_link=False)
+                                )
+                            ],
+                        ),
                         FieldRowPanel(
                             [
                                 FieldPanel("questions_per_play"),
@@ -219,6 +228,24 @@ class Quiz(ClusterableModel):
         return next((theme for theme in self.themes.all() if theme.date == day), None)
 
 
+class QuizQuestion(Orderable):
+    """
+    A hand-picked question, chosen in the quiz editor with a searchable
+    chooser. It names the version picked; plays ask its current version.
+    """
+
+    quiz = ParentalKey(Quiz, related_name="picked_questions", on_delete=models.CASCADE)
+    question = models.ForeignKey(
+        "exams.Question", verbose_name=_("question"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("hand-picked question")
+
+    def __str__(self):
+        return str(self.question)
+
+
 class QuizTown(Orderable):
     """A town or sub-district (街镇) players choose from; the unit of the town ranking."""
 
@@ -272,6 +299,9 @@ class Play(models.Model):
     under_14 = models.BooleanField(_("under 14, playing with a guardian"), default=False)
     theme = models.CharField(_("theme"), max_length=120, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # For players known only by a browser cookie: a keyed digest of the
+    # address and the browser's user agent (see services.start_play).
+    device_key = models.CharField(max_length=64, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=PlayStatus.choices, default=PlayStatus.ACTIVE
     )
@@ -299,6 +329,7 @@ class Play(models.Model):
         indexes = [
             models.Index(fields=["quiz", "status", "-score", "duration_ms"]),
             models.Index(fields=["quiz", "person_key", "started_at"]),
+            models.Index(fields=["quiz", "device_key", "started_at"]),
         ]
 
     def __str__(self):
@@ -320,6 +351,18 @@ class Play(models.Model):
     @property
     def seconds(self):
         return round(self.duration_ms / 1000, 1)
+
+    @property
+    def flag_reasons(self):
+        """Why the play was flagged, once per kind, e.g. "Answered faster than … (×3)"."""
+        counts = {}
+        for flag in self.flags:
+            counts[flag.get("flag")] = counts.get(flag.get("flag"), 0) + 1
+        reasons = []
+        for kind, count in counts.items():
+            label = PlayFlag(kind).label if kind in PlayFlag.values else kind
+            reasons.append(f"{label} (×{count})" if count > 1 else str(label))
+        return reasons
 
     @property
     def is_star(self):

@@ -109,7 +109,7 @@ def _pool(quiz, theme):
     key = f"quiz:pool:{quiz.pk}:{theme.pk if theme else 0}"
     pool = cache.get(key)
     if pool is None:
-        hand_picked = list(quiz.hand_picked.values_list("pk", flat=True))
+        hand_picked = list(quiz.picked_questions.values_list("question_id", flat=True))
         banks = list(quiz.banks.all())
         pool = quiz_pool(
             banks=banks,
@@ -133,17 +133,51 @@ def _pool(quiz, theme):
     return set(pool)
 
 
+def _start_of_day(now):
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def plays_today(*, quiz, person_key, now=None):
     now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Play.objects.filter(quiz=quiz, person_key=person_key, started_at__gte=start).count()
+    return Play.objects.filter(
+        quiz=quiz, person_key=person_key, started_at__gte=_start_of_day(now)
+    ).count()
 
 
-def start_play(*, quiz, player, person_key, ip_address=None, now=None, rng=None):
+# A player known only by a cookie (a nickname quiz, or a child who gives no
+# phone) can clear it and come back as someone new: the daily limit cannot
+# hold them without accounts. What the server still sees is the address and
+# the browser's user agent. At a campaign venue hundreds of phones share one
+# Wi-Fi address, and phones of one make and system version send the same
+# user agent, so a whole class of schoolchildren can look like one device:
+# refusing at `plays_per_day` per device would turn honest people away at the
+# event the quiz is for. So plays from one address and browser are counted
+# per day, and only beyond DEVICE_PLAYS_FACTOR times the daily limit is a
+# new play flagged (never refused): it stays on the leaderboard and the
+# publicity centre sees it among the flagged plays, where it can keep it for
+# the prize draw or disqualify it. Players who give a phone are keyed by it
+# and are not counted this way.
+DEVICE_PLAYS_FACTOR = 10
+
+
+def device_key_for(*, ip_address, user_agent):
+    """A keyed digest of the address and user agent: what a cookie-clearing player keeps."""
+    return crypto.digest(f"quiz-device:{ip_address or ''}|{user_agent or ''}")
+
+
+def device_plays_today(*, quiz, device_key, now=None):
+    now = now or timezone.now()
+    return Play.objects.filter(
+        quiz=quiz, device_key=device_key, started_at__gte=_start_of_day(now)
+    ).count()
+
+
+def start_play(*, quiz, player, person_key, ip_address=None, device_key="", now=None, rng=None):
     """
     The person's play: the active one if they have one (a reload or a second
     tab resumes it), else a new one with its questions drawn. Returns
-    (play, resumed).
+    (play, resumed). `device_key` is given for players known only by a
+    cookie; a new play beyond the generous per-device count is flagged.
     """
     now = now or timezone.now()
     if not quiz.is_open(now):
@@ -160,11 +194,18 @@ def start_play(*, quiz, player, person_key, ip_address=None, now=None, rng=None)
     if not questions:
         raise EmptyPool()
     rng = rng or random.SystemRandom()
+    flags = []
+    if device_key:
+        earlier = device_plays_today(quiz=quiz, device_key=device_key, now=now)
+        if earlier >= quiz.plays_per_day * DEVICE_PLAYS_FACTOR:
+            flags.append({"flag": PlayFlag.SHARED_DEVICE, "plays_today": earlier + 1})
     try:
         with transaction.atomic():
             play = Play.objects.create(
                 quiz=quiz,
                 person_key=person_key,
+                device_key=device_key,
+                flags=flags,
                 nickname=player.nickname,
                 real_name=player.real_name,
                 phone=player.phone,
@@ -198,6 +239,18 @@ def _shuffled(question, rng):
     return order
 
 
+def _locked(play):
+    """
+    The play, re-read with its row locked until the transaction ends. Every
+    write to a play and its answers (serving, answering, finishing) takes
+    this lock first, then touches the answers: one lock order, so they take
+    turns and never deadlock, and a finish waits for an answer being
+    recorded and counts it. Only the play's row is locked (`of`), not the
+    quiz's, which every player shares.
+    """
+    return Play.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=play.pk)
+
+
 @transaction.atomic
 def current_question(*, play, now=None):
     """
@@ -205,7 +258,7 @@ def current_question(*, play, now=None):
     (None once the play is over). Serving starts its clock.
     """
     now = now or timezone.now()
-    play = Play.objects.select_for_update().select_related("quiz").get(pk=play.pk)
+    play = _locked(play)
     if play.status == PlayStatus.FINISHED:
         return play, None
     if now > play.deadline + _grace():
@@ -244,7 +297,7 @@ def answer_question(*, play, position, shown_choice, now=None):
     answered, cannot be answered.
     """
     now = now or timezone.now()
-    play = Play.objects.select_for_update().select_related("quiz").get(pk=play.pk)
+    play = _locked(play)
     if play.status == PlayStatus.FINISHED:
         raise AnswerRefused(_("This play has ended."))
     answer = play.answers.select_related("question").filter(position=position).first()
@@ -297,9 +350,18 @@ def _finish_if_last(play, answer, now):
     return True
 
 
+@transaction.atomic
 def finish_play(*, play, now=None):
-    """Score a play: the share of questions answered right (0–100) and the time it took."""
+    """
+    Score a play: the share of questions answered right (0–100) and the time
+    it took. The play's lock is taken first (`_locked`), so an answer being
+    recorded at the same moment is either counted or, once this has
+    finished the play, refused; a play already finished is left as it is.
+    """
     now = now or timezone.now()
+    play = _locked(play)
+    if play.status == PlayStatus.FINISHED:
+        return play
     answers = list(play.answers.all())
     play.answers.filter(answered_at__isnull=True, timed_out=False).update(timed_out=True)
     correct = sum(1 for answer in answers if answer.is_correct)
@@ -343,8 +405,14 @@ def purge_personal_details(*, now=None):
     return (
         Play.objects.filter(quiz__closes_at__lt=cutoff)
         # The phone is encrypted and cannot be compared; it is only given with a name.
-        .filter(Q(ip_address__isnull=False) | ~Q(real_name="") | ~Q(nickname="") | ~Q(employer=""))
-        .update(real_name="", phone="", employer="", nickname="", ip_address=None)
+        .filter(
+            Q(ip_address__isnull=False)
+            | ~Q(device_key="")
+            | ~Q(real_name="")
+            | ~Q(nickname="")
+            | ~Q(employer="")
+        )
+        .update(real_name="", phone="", employer="", nickname="", ip_address=None, device_key="")
     )
 
 

@@ -88,12 +88,17 @@ def _join(request, quiz, data):
     """Start (or resume) the play; returns (response, error)."""
     cookie = request.COOKIES.get(PLAYER_COOKIE) or secrets.token_urlsafe(16)
     phone = data.get("phone", "")
+    device_key = ""
     if phone:
         person_key = services.person_key_for_phone(phone)
         if not guards.allow("join_phone", person_key):
             return None, _("Too many plays from this phone number. Please try again later.")
     else:
         person_key = f"browser:{cookie}"[:64]
+        # A cookie can be cleared: plays are counted per address and browser too.
+        device_key = services.device_key_for(
+            ip_address=_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
     player = PlayerInfo(
         nickname=data.get("nickname", ""),
         real_name=data.get("real_name", ""),
@@ -104,7 +109,11 @@ def _join(request, quiz, data):
     )
     try:
         play, _resumed = services.start_play(
-            quiz=quiz, player=player, person_key=person_key, ip_address=_ip(request)
+            quiz=quiz,
+            player=player,
+            person_key=person_key,
+            ip_address=_ip(request),
+            device_key=device_key,
         )
     except QuizError as error:
         return None, error.message

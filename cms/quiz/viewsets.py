@@ -2,23 +2,11 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import TabbedInterface
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from cms.quiz.models import Quiz
-from exams.choices import QuestionStatus
-from exams.models import Question
-
-
-class QuizForm(WagtailAdminModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only questions that can be asked: the current version, active.
-        self.fields["hand_picked"].queryset = Question.objects.filter(
-            is_current=True, status=QuestionStatus.ACTIVE
-        ).select_related("bank")
 
 
 class QuizIndexView(IndexView):
@@ -37,6 +25,6 @@ class QuizViewSet(SnippetViewSet):
     add_to_admin_menu = True
     menu_order = 250
     index_view_class = QuizIndexView
-    edit_handler = TabbedInterface(Quiz.panels[0].children, base_form_class=QuizForm)
+    edit_handler = TabbedInterface(Quiz.panels[0].children)
     list_display = ["title", "opens_at", "closes_at", "questions_per_play", "plays_per_day"]
     search_fields = ["title"]

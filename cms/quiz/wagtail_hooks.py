@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 
 from cms.cache import invalidate_pages
 from cms.quiz import admin_views
+from cms.quiz.choosers import quiz_question_chooser
 from cms.quiz.models import Quiz
 from cms.quiz.viewsets import QuizViewSet
 
@@ -33,4 +34,9 @@ def quiz_admin_urls():
     ]
 
 
-__all__ = ["quiz_admin_urls"]
+@hooks.register("register_admin_viewset")
+def register_quiz_question_chooser():
+    return quiz_question_chooser
+
+
+__all__ = ["quiz_admin_urls", "register_quiz_question_chooser"]

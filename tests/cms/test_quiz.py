@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cms.quiz import guards, selectors, services
 from cms.quiz.choices import PlayerDetails, PlayStatus
-from cms.quiz.models import Play, Quiz, QuizTown
+from cms.quiz.models import Play, Quiz, QuizQuestion, QuizTown
 from cms.quiz.poster import poster_document
 from cms.quiz.services import PlayerInfo
 from exams import services as exam_services
@@ -241,7 +241,7 @@ def test_fast_answers_flag_the_play_but_keep_it_on_the_board(quiz):
 # ---------------------------------------------------------------------------
 
 
-def join(client, quiz, **data):
+def join(client, quiz, headers=None, **data):
     page = client.get(f"/quiz/{quiz.slug}/")
     html = page.content.decode()
     token = re.search(r'name="challenge_token" value="([^"]+)"', html).group(1)
@@ -256,7 +256,7 @@ def join(client, quiz, **data):
         "challenge_answer": str(sum_),
         **data,
     }
-    return client.post(f"/quiz/{quiz.slug}/", form)
+    return client.post(f"/quiz/{quiz.slug}/", form, headers=headers)
 
 
 def test_it_joins_from_the_quiz_page_and_plays_one_question_at_a_time(client, quiz):
@@ -333,6 +333,86 @@ def test_a_nickname_quiz_asks_for_nothing_else(client, bank):
     response = join(client, quiz, nickname="安全小达人")
     assert response.status_code == 302
     assert Play.objects.get().nickname == "安全小达人"
+
+
+IPHONE_WECHAT = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 NetType/WIFI Language/zh_CN"
+)
+ANDROID_WECHAT = (
+    "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.49 NetType/WIFI Language/zh_CN"
+)
+
+
+def test_clearing_the_cookie_is_noticed_but_a_shared_venue_wifi_is_not_refused(
+    client, bank, publicity_editor
+):
+    # One play a day each; a class of pupils on the venue's Wi-Fi with the same phones.
+    quiz = make_quiz(bank, slug="nick", details=PlayerDetails.NICKNAME, plays_per_day=1)
+    allowance = quiz.plays_per_day * services.DEVICE_PLAYS_FACTOR
+    iphone = {"User-Agent": IPHONE_WECHAT}
+    for number in range(allowance + 1):
+        client.cookies.clear()  # a new pupil, or the same one without the cookie
+        response = join(client, quiz, headers=iphone, nickname=f"同学{number}")
+        assert response.status_code == 302  # nobody is turned away
+    plays = list(Play.objects.filter(quiz=quiz).order_by("pk"))
+    assert [bool(play.flags) for play in plays] == [False] * allowance + [True]
+    assert plays[-1].flags == [{"flag": "shared_device", "plays_today": allowance + 1}]
+    # Another kind of phone on the same Wi-Fi is another device.
+    client.cookies.clear()
+    assert (
+        join(client, quiz, headers={"User-Agent": ANDROID_WECHAT}, nickname="小李").status_code
+        == 302
+    )
+    assert Play.objects.filter(quiz=quiz).latest("pk").flags == []
+    # The publicity centre finds it among the flagged plays, saying why.
+    signed_in_en(client, publicity_editor)
+    html = client.get(f"/admin/quizzes/{quiz.pk}/results/").content.decode()
+    reasons = re.findall(r"<td data-flag-reasons>([^<]*)</td>", html)
+    assert reasons == ["Many plays today from one address and browser"]
+
+
+def test_a_flagged_shared_device_play_enters_the_draw_only_once_kept(quiz):
+    device = services.device_key_for(ip_address="10.0.0.8", user_agent=IPHONE_WECHAT)
+    allowance = quiz.plays_per_day * services.DEVICE_PLAYS_FACTOR
+    plays = [
+        services.start_play(
+            quiz=quiz, player=PlayerInfo(nickname=f"同学{n}"), person_key=f"browser:{n}",
+            device_key=device,
+        )[0]
+        for n in range(allowance + 1)
+    ]  # fmt: skip
+    last = play_through(plays[-1])
+    assert last.is_star and last.flags[0]["flag"] == "shared_device"
+    assert selectors.leaderboard(quiz)["people"][0]["score"] == 100  # still on the board
+    assert last.pk not in selectors.star_entrants(quiz=quiz)
+    services.play_clear_flags(play=last)
+    assert last.pk in selectors.star_entrants(quiz=quiz)
+
+
+def test_players_who_give_a_phone_are_not_counted_per_device(client, quiz):
+    count = quiz.plays_per_day * services.DEVICE_PLAYS_FACTOR + 1
+    for number in range(count):
+        client.cookies.clear()
+        headers = {"User-Agent": IPHONE_WECHAT}
+        assert (
+            join(client, quiz, headers=headers, phone=f"138000002{number:02d}").status_code == 302
+        )
+    assert Play.objects.filter(quiz=quiz).count() == count
+    assert not Play.objects.exclude(flags=[]).exists()
+    assert set(Play.objects.values_list("device_key", flat=True)) == {""}
+
+
+def signed_in_en(client, user):
+    """The admin in English, whatever translations the project adds."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(user)
+    return client
 
 
 @override_settings(
@@ -548,6 +628,7 @@ def test_names_and_phones_are_erased_after_the_retention_period(quiz, settings):
 def test_a_quiz_is_created_in_the_admin(client, bank, publicity_editor):
     from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+    picked = list(bank.questions.order_by("pk")[:2])
     client.force_login(publicity_editor)
     data = nested_form_data(
         {
@@ -568,6 +649,7 @@ def test_a_quiz_is_created_in_the_admin(client, bank, publicity_editor):
             "ask_employer": "on",
             "themes": inline_formset([]),
             "towns": inline_formset([{"name": "城关街道"}, {"name": "龙泉镇"}]),
+            "picked_questions": inline_formset([{"question": question.pk} for question in picked]),
         }
     )
     data["banks"] = [bank.pk]
@@ -576,12 +658,14 @@ def test_a_quiz_is_created_in_the_admin(client, bank, publicity_editor):
     quiz = Quiz.objects.get(slug="june")
     assert list(quiz.banks.all()) == [bank]
     assert [town.name for town in quiz.towns.all()] == ["城关街道", "龙泉镇"]
+    assert [row.question for row in quiz.picked_questions.all()] == picked
 
 
 def test_hand_picked_questions_are_asked_in_their_current_version(quiz, bank):
     picked = list(bank.questions.filter(type="single")[:2])
     revised = exam_services.question_revise(question=picked[0], stem="<p>修订后的题目</p>")
-    quiz.hand_picked.set(picked)
+    for question in picked:
+        QuizQuestion.objects.create(quiz=quiz, question=question)
     quiz.questions_per_play = 5
     quiz.save()
     play = start(quiz)
@@ -602,3 +686,124 @@ def test_a_daily_theme_narrows_the_draw_to_its_knowledge_points(quiz, bank):
     play = start(quiz)
     assert {a.question_id for a in play.answers.all()} == {q.pk for q in themed}
     assert play.theme == "地震避险"
+
+
+# ---------------------------------------------------------------------------
+# The result card in the player's language
+# ---------------------------------------------------------------------------
+
+
+def test_the_result_card_speaks_the_language_of_the_players_page(client, quiz):
+    from django.utils import translation
+
+    from cms.quiz.card import card_text, result_card_png
+
+    play = play_through(start(quiz))
+    with translation.override("en"):
+        english = card_text(play=play, rank=1)
+    assert english["heading"] == "Knowledge quiz · Result"
+    assert english["details"] == f"5 right · {play.seconds:g} s · rank 1"
+    assert english["star"] == "★ Safety star"
+    assert english["motto"] == "Safety for everyone · Ready for emergencies"
+    with translation.override("zh-hans"):
+        assert card_text(play=play, rank=1)["star"] == "★ 安全之星"
+
+    # The English result page links the English card, which is drawn from those words.
+    html = client.get(f"/en/quiz/play/{play.token}/result/").content.decode()
+    assert f'src="/en/quiz/play/{play.token}/card.png"' in html
+    english_png = client.get(f"/en/quiz/play/{play.token}/card.png").content
+    chinese_png = client.get(f"/quiz/play/{play.token}/card.png").content
+    assert english_png[:8] == chinese_png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert english_png != chinese_png
+    with translation.override("en"):
+        assert english_png == result_card_png(play=play, rank=1)
+
+
+def test_the_card_draws_latin_letters_with_its_font():
+    """The CJK font the card uses draws English words as letters, not as empty boxes."""
+    from PIL import Image, ImageDraw
+
+    from cms.demo_media import _font
+
+    def drawn(text):
+        image = Image.new("L", (600, 80), 0)
+        ImageDraw.Draw(image).text((10, 10), text, font=_font(34, bold=False), fill=255)
+        return image.tobytes()
+
+    # Letters that all fell back to one "missing glyph" box would draw alike.
+    assert drawn("rank") != drawn("ring") != drawn("\U000f0000\U000f0001\U000f0002\U000f0003")
+
+
+# ---------------------------------------------------------------------------
+# Choosing questions by hand, with search
+# ---------------------------------------------------------------------------
+
+CHOOSER = "/admin/quizzes/question-chooser/"
+
+
+def chooser_stems(response):
+    return sorted(re.findall(r"防灾减灾第 (\d+) 题", response.content.decode()), key=int)
+
+
+def test_the_hand_picked_question_chooser_narrows_by_search_bank_and_type(
+    client, bank, publicity_editor
+):
+    for question in bank.questions.filter(type="true_false"):
+        question.tags.add("地震避险")
+    retired = bank.questions.get(stem="<p>防灾减灾第 4 题</p>")
+    retired.status = QuestionStatus.RETIRED
+    retired.save()
+    revised = bank.questions.get(stem="<p>防灾减灾第 5 题</p>")
+    exam_services.question_revise(question=revised, stem="<p>防灾减灾第 5 题（修订）</p>")
+    other_bank = QuestionBank.objects.create(name="危化品题库", owner="区应急管理局")
+    exam_services.question_create(
+        bank=other_bank,
+        type="single",
+        stem="<p>其他题库第 0 题</p>",
+        options=["甲", "乙"],
+        answer=[0],
+        explanation="",
+        status=QuestionStatus.ACTIVE,
+        difficulty=2,
+        tags=[],
+    )
+    signed_in_en(client, publicity_editor)
+
+    everything = client.get(f"{CHOOSER}results/")
+    assert everything.status_code == 200
+    # Only what a play can ask: no retired question, the revised one once (its current version).
+    assert chooser_stems(everything) == ["0", "1", "2", "3", "5", "6", "7", "8", "9", "10", "11"]
+    assert "其他题库第 0 题" in everything.content.decode()
+    assert chooser_stems(client.get(f"{CHOOSER}results/", {"q": "第 7 题"})) == ["7"]
+    assert chooser_stems(client.get(f"{CHOOSER}results/", {"q": "修订"})) == ["5"]
+    # A knowledge point finds its questions too.
+    assert chooser_stems(client.get(f"{CHOOSER}results/", {"q": "地震"})) == ["2", "5", "8", "11"]
+    narrowed = client.get(f"{CHOOSER}results/", {"bank": other_bank.pk})
+    assert chooser_stems(narrowed) == [] and "其他题库第 0 题" in narrowed.content.decode()
+    by_type = client.get(f"{CHOOSER}results/", {"type": "single", "q": "防灾"})
+    assert chooser_stems(by_type) == ["0", "3", "6", "9"]
+    # The modal opens with the search box, and ticked questions come back to the form.
+    modal = client.get(CHOOSER, {"multiple": "1"}).json()
+    assert 'name="q"' in modal["html"] and 'name="bank"' in modal["html"]
+    picked = bank.questions.filter(stem__in=["<p>防灾减灾第 1 题</p>", "<p>防灾减灾第 2 题</p>"])
+    chosen = client.get(f"{CHOOSER}chosen-multiple/", {"id": [q.pk for q in picked]}).json()
+    assert sorted(int(item["id"]) for item in chosen["result"]) == sorted(q.pk for q in picked)
+    refused = client.get(f"{CHOOSER}chosen/{retired.pk}/")
+    assert refused.status_code == 404
+
+
+def test_the_quiz_editor_offers_the_searchable_chooser_and_others_cannot_use_it(
+    client, quiz, publicity_editor, trainer, alice
+):
+    picked = quiz.banks.get().questions.get(stem="<p>防灾减灾第 7 题</p>")
+    QuizQuestion.objects.create(quiz=quiz, question=picked)
+    signed_in_en(client, publicity_editor)
+    html = client.get(f"/admin/snippets/cms/quiz/edit/{quiz.pk}/").content.decode()
+    assert "Hand-picked questions" in html and CHOOSER in html
+    assert "防灾减灾第 7 题" in html
+    # They choose questions; the bank's editors edit them.
+    assert f"/admin/snippets/exams/question/edit/{picked.pk}/" not in html
+    client.force_login(trainer)  # may write questions, not quizzes
+    assert client.get(f"{CHOOSER}results/", {"q": "防灾"})["Location"] == "/admin/"
+    client.force_login(alice)
+    assert "/login/" in client.get(f"{CHOOSER}results/")["Location"]

@@ -625,6 +625,11 @@ TABLE = {
     "quiz_poster": Access(QUIZ_ADMIN),
     "quiz_prize_draw": html_writes(admin(publicity_editor=None, bureau_admin=None), get=admin(405)),
     "quiz_disqualify": html_writes(admin(publicity_editor=None, bureau_admin=None), get=admin(405)),
+    # The quiz editor's searchable chooser of hand-picked questions.
+    "quiz_question_chooser:choose": Access(QUIZ_ADMIN),
+    "quiz_question_chooser:choose_results": Access(QUIZ_ADMIN),
+    "quiz_question_chooser:chosen": Access(QUIZ_ADMIN, kwargs={"pk": "_question"}),
+    "quiz_question_chooser:chosen_multiple": Access(QUIZ_ADMIN),
 }
 
 

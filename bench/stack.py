@@ -47,6 +47,7 @@ REDIS_PORT = 6380 + OFFSET
 PROXY_PORT = 8100 + OFFSET
 WEB_PORT = 8101 + OFFSET
 QUEUES = ("default", "documents", "snapshots")
+WORKER_NICENESS = 10
 NGINX_TEMPLATE = ROOT / "config" / "deploy" / "nginx.conf"
 
 
@@ -226,7 +227,10 @@ class Worker:
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "solo"]
+            # Background work yields the CPU to the web processes on a shared
+            # machine (docs/deploy.md: Nice=10 in the worker's unit).
+            ["nice", "-n", str(WORKER_NICENESS)]
+            + [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "solo"]
             + ["-Q", self.queue, "-n", f"{self.queue}-{self.n}@%h", "--loglevel", "WARNING"]
             + ["--without-gossip", "--without-mingle"],
             cwd=ROOT,

@@ -6,10 +6,13 @@ Tasks are thin (they take ids, re-fetch, call one service) and are queued with
 has not committed yet. https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 
+import functools
+import logging
 import os
 
 from celery import Celery, shared_task
-from django.db import InterfaceError, OperationalError
+from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError, transaction
 from kombu import Queue
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
@@ -55,6 +58,46 @@ app.autodiscover_tasks()
 # broker that blinked.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 
+logger = logging.getLogger(__name__)
+
+
+class Task(DjangoTask):
+    """
+    `.delay_on_commit()` that never fails the request whose data it follows.
+
+    The callback runs after the commit: the answer, the snapshot or the grade
+    is stored by then, and a broker that is down (Redis restarting) would turn
+    that success into a 500 for the candidate, who would retry for nothing.
+    The task is logged as not queued instead; the catch-up sweeps
+    (`requeue_unanalysed_snapshots`, `queue_missing_certificates`) queue the
+    work again once the broker is back.
+    """
+
+    def delay_on_commit(self, *args, **kwargs):
+        transaction.on_commit(functools.partial(self._queue_or_log, args, kwargs))
+
+    def _queue_or_log(self, args, kwargs):
+        try:
+            self.apply_async(args, kwargs)
+        except BrokerOperationalError:
+            logger.warning("%s%r not queued: the broker is unreachable", self.name, args)
+
+
+def queue_is_empty(name):
+    """
+    Whether no message waits in the queue `name`. A catch-up sweep queues work
+    again only then: a queue still being worked through is a backlog, not
+    lost work, and queuing it twice would only make it longer.
+    """
+    if app.conf.task_always_eager:
+        return True
+    with app.connection_for_read() as connection:
+        # A declare creates nothing on Redis and answers the queue's length.
+        declared = connection.default_channel.queue_declare(
+            queue=name, durable=True, auto_delete=False
+        )
+        return declared.message_count == 0
+
 
 def idempotent_task(*args, **options):
     """
@@ -66,6 +109,7 @@ def idempotent_task(*args, **options):
     second run harmless (a unique constraint, a conditional UPDATE).
     """
     defaults = {
+        "base": Task,
         "acks_late": True,
         "reject_on_worker_lost": True,
         "autoretry_for": TRANSIENT_ERRORS,

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,33 @@ def queue_issue(attempt):
     from exams import tasks
 
     tasks.issue_certificate.delay_on_commit(attempt.pk)
+
+
+def queue_missing(*, older_than, now=None, batch=500):
+    """
+    Queue again the certificates of passes graded more than `older_than` ago
+    (a timedelta) that have none, or none with its PDF: their task was lost,
+    queued while the broker was down. Only the last week's passes. Returns
+    how many were queued (those held back are not).
+    """
+    now = now or timezone.now()
+    passes = (
+        Attempt.objects.filter(
+            status=AttemptStatus.GRADED,
+            passed=True,
+            practice=False,
+            graded_at__lt=now - older_than,
+            graded_at__gt=now - datetime.timedelta(days=7),
+        )
+        .filter(Q(certificate__isnull=True) | Q(certificate__pdf=""))
+        .order_by("graded_at")[:batch]
+    )
+    queued = 0
+    for attempt in passes:
+        if not certificate_held_back(attempt):
+            queue_issue(attempt)
+            queued += 1
+    return queued
 
 
 def add_years(day, years):

@@ -1,6 +1,8 @@
+import datetime
+
 from django.conf import settings
 
-from config.celery_app import idempotent_task
+from config.celery_app import idempotent_task, queue_is_empty
 from exams import attempts, bookings, certificates, checkin, delivery, services, ticket_pdf
 
 
@@ -70,6 +72,16 @@ def issue_certificate(attempt_id):
 
 
 @idempotent_task
+def queue_missing_certificates():
+    """Passes graded while the broker was down get their certificates once it is back."""
+    if not queue_is_empty("documents"):
+        return 0
+    return certificates.queue_missing(
+        older_than=datetime.timedelta(seconds=settings.CATCH_UP_SECONDS)
+    )
+
+
+@idempotent_task
 def render_certificate(certificate_id, by_id=None):
     """Render a certificate's PDF again (after a design change), and record it."""
     certificates.store_pdf(certificate_id=certificate_id, by=by_id and _user(by_id), record=True)
@@ -88,8 +100,6 @@ def generate_monthly_report(month=None, by_id=None):
     The bureau's monthly report of `month` (an ISO date, its first day), or
     by default of the month just ended: the beat runs it on the 1st.
     """
-    import datetime
-
     from exams.statistics import report
 
     day = datetime.date.fromisoformat(month) if month else report.month_just_ended()

@@ -336,6 +336,28 @@ def _read(field):
         return None
 
 
+def requeue_unanalysed(*, older_than, now=None, batch=500):
+    """
+    Queue again the analysis of snapshots stored more than `older_than` ago
+    (a timedelta) and still not analysed: their task was lost, queued while
+    the broker was down. Only the last day's: an older frame whose file is
+    gone would be queued for ever. Returns how many were queued.
+    """
+    from proctoring import tasks
+
+    now = now or timezone.now()
+    lost = Snapshot.objects.filter(
+        analysed_at__isnull=True,
+        received_at__lt=now - older_than,
+        received_at__gt=now - timezone.timedelta(days=1),
+    ).values_list("pk", flat=True)[:batch]
+    queued = 0
+    for snapshot_id in lost:
+        tasks.analyse_snapshot.delay_on_commit(snapshot_id)
+        queued += 1
+    return queued
+
+
 # Enough for the largest room (500 seats) and some: a room's snapshots arrive
 # in a near-cyclic order, so a cache smaller than the room rebuilds a model for
 # almost every frame, as costly as the analysis itself (bench/snapshot_latency.py).

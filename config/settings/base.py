@@ -178,10 +178,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a cache miss, not an error: exams go on (config/cache.py).
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ankang",
             "TIMEOUT": 300,
+            # A Redis that hangs costs a request at most a second, not gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -216,6 +219,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
+# Work whose task was lost (queued while the broker was down) is queued again
+# by a sweep this often, once it is this old and its queue is empty.
+CATCH_UP_SECONDS = env.int("CATCH_UP_SECONDS", default=300)
 # Periodic jobs; django-celery-beat copies these into its tables at start, where
 # staff can see and pause them in the Django admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -250,6 +256,15 @@ CELERY_BEAT_SCHEDULE = {
     "close-overdue-attempts": {
         "task": "exams.tasks.close_overdue_attempts",
         "schedule": 15.0,
+    },
+    # Snapshots and certificates whose task was lost while the broker was down.
+    "requeue-unanalysed-snapshots": {
+        "task": "proctoring.tasks.requeue_unanalysed_snapshots",
+        "schedule": float(CATCH_UP_SECONDS),
+    },
+    "queue-missing-certificates": {
+        "task": "exams.tasks.queue_missing_certificates",
+        "schedule": float(CATCH_UP_SECONDS),
     },
     # Snapshots kept past PROCTORING_RETENTION_DAYS are deleted, files and rows.
     "purge-old-snapshots": {

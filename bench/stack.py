@@ -288,6 +288,7 @@ class Proxy:
             .replace("{{ upstreams }}", upstreams)
             .replace("{{ listen }}", f"127.0.0.1:{self.port}")
             .replace("{{ static_root }}", str(VAR / "static"))
+            .replace("{{ cache_dir }}", str(self.prefix / "cache"))
         )
         conf = self.prefix / "nginx.conf"
         conf.write_text(

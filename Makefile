@@ -39,8 +39,13 @@ test: install debs test-debs node_modules/.installed messages
 # then the fault drills and the scale-out; figures go to bench/RESULTS.md.
 # Uses PostgreSQL and Redis of its own (started from the Debian binaries), so
 # it needs no running service. BENCH_ARGS passes options to bench/day.py.
+# Every part runs even when one fails; the target fails if any did.
 bench: install debs test-debs bench-debs node_modules/.installed messages
-	$(BIN)/python bench/day.py $(BENCH_ARGS)
+	@status=0; \
+	$(BIN)/python bench/day.py $(BENCH_ARGS) || status=1; \
+	$(BIN)/python bench/drills.py --drill all || status=1; \
+	$(BIN)/python bench/scaleout.py || status=1; \
+	exit $$status
 
 # axe-core for the accessibility tests, from the npm registry (injected into
 # pages by the browser tests; never served).

@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import exam_saves, exam_start, quiz, snapshot_latency  # noqa: E402
-from bench.harness import record, summarise  # noqa: E402
+from bench.harness import record, summarise, table  # noqa: E402
 from bench.stack import Stack  # noqa: E402
 
 CENTRE_CODE = "BENCHDAY"
@@ -309,11 +309,7 @@ def test_centre_day(stack, args):
             else "— not in time."
         )
         + "\n\n"
-        + _table(rows)
-        + "\n\nChecked in the database afterwards:\n\n"
-        + _check_table(check, CENTRE_CHECKS)
-        + ("\n\n**Failed:** " + "; ".join(failed) if failed else "\n\nEvery check passed.")
-        + "\n"
+        + _findings(rows, check, CENTRE_CHECKS, failed)
     )
     print(body)
     return body, failed
@@ -455,11 +451,7 @@ def campaign_day(stack, args):
         f"question every ~{args.interval:g} s for {args.minutes:g} min while {args.viewers} "
         f"leaderboards polled every {POLL_EVERY} s and the bureau's dashboard was reloaded "
         f"once a second. Player errors: {dict(player_errors) or 'none'}.\n\n"
-        + _table(rows)
-        + "\n\nChecked in the database afterwards:\n\n"
-        + _check_table(check, CAMPAIGN_CHECKS)
-        + ("\n\n**Failed:** " + "; ".join(failed) if failed else "\n\nEvery check passed.")
-        + "\n"
+        + _findings(rows, check, CAMPAIGN_CHECKS, failed)
     )
     print(body)
     return body, failed
@@ -470,24 +462,18 @@ def campaign_day(stack, args):
 # ---------------------------------------------------------------------------
 
 
-def _table(rows):
-    lines = [
-        "| what | answered | per s | p50 ms | p95 ms | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name, r in rows:
-        lines.append(
-            f"| {name} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
-            f"| {r['p99']:.0f} | {r['errors']} |"
-        )
-    return "\n".join(lines)
-
-
-def _check_table(check, checks):
+def _findings(rows, check, checks, failed):
+    """The figures, the checks made in the database afterwards, and what failed."""
     lines = ["| check | count |", "| --- | ---: |"]
     for name, must_be_zero in checks:
         lines.append(f"| {name}{' (must be 0)' if must_be_zero else ''} | {check[name]} |")
-    return "\n".join(lines)
+    return (
+        table(rows)
+        + "\n\nChecked in the database afterwards:\n\n"
+        + "\n".join(lines)
+        + ("\n\n**Failed:** " + "; ".join(failed) if failed else "\n\nEvery check passed.")
+        + "\n"
+    )
 
 
 def main():

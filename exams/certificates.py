@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,17 @@ def queue_missing(*, older_than, now=None, batch=500):
             graded_at__gt=now - datetime.timedelta(days=7),
         )
         .filter(Q(certificate__isnull=True) | Q(certificate__pdf=""))
-        .order_by("graded_at")[:batch]
+        # A pass that renewed a certificate held has none of its own, by design.
+        .exclude(
+            Exists(
+                CertificateEvent.objects.filter(
+                    attempt=OuterRef("pk"), action=CertificateAction.RENEWED
+                )
+            )
+        )
+        # The newest first: a lost task is most likely recent, and passes held
+        # back for review must not crowd it out of the batch.
+        .order_by("-graded_at")[:batch]
     )
     queued = 0
     for attempt in passes:

@@ -493,6 +493,31 @@ def test_passing_the_exam_again_in_the_renewal_window_extends_the_certificate_on
     assert event.details["expires_before"] == old_expiry.isoformat()
 
 
+def test_the_catch_up_sweep_queues_a_lost_certificate_but_not_a_renewing_pass(
+    alice, exam, config, django_capture_on_commit_callbacks
+):
+    first = certificates.issue_and_render(
+        attempt_id=graded_attempt(
+            alice, exam, graded_at=timezone.now() - datetime.timedelta(days=3 * 365 - 30)
+        ).pk
+    )
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    renewal_exam = graded_attempt(alice, exam, graded_at=an_hour_ago)
+    certificates.issue_and_render(attempt_id=renewal_exam.pk)
+    # Bob's pass was graded while the broker was down: its task never left.
+    lost = graded_attempt(UserFactory(), exam, graded_at=an_hour_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = certificates.queue_missing(older_than=datetime.timedelta(minutes=5))
+
+    # The renewing pass extended Alice's certificate and needs nothing more;
+    # Bob's gets his (the test runs tasks eagerly).
+    assert queued == 1
+    assert Certificate.objects.filter(attempt=lost).exclude(pdf="").exists()
+    assert Certificate.objects.filter(attempt__candidate=alice).get() == first
+    assert certificates.queue_missing(older_than=datetime.timedelta(minutes=5)) == 0
+
+
 def test_a_pass_cannot_renew_twice(certificate, bureau_admin, exam, alice):
     renewal_exam = graded_attempt(alice, exam)
     certificates.renew(

@@ -217,7 +217,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The transport expects its folders to exist; a fresh checkout has none.
     (CELERY_BROKER_FILESYSTEM_DIR / "processed").mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # A broker host that does not answer (not one that refuses) costs a
+        # request queuing a task a few seconds, not gunicorn's timeout: the
+        # task is then logged as not queued and the catch-up sweeps take it.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+    }
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2}
 CELERY_TASK_ALWAYS_EAGER = False
 # Work whose task was lost (queued while the broker was down) is queued again
 # by a sweep this often, once it is this old and its queue is empty.

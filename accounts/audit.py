@@ -34,6 +34,8 @@ from config.http import client_ip
 
 # 17 digits and a check character, not inside a longer run of digits.
 ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
+# A mainland mobile number, as in a username made from it ("p13912345678").
+MOBILE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 
 PRIVACY_EXPORT = "personal_data_export"
 PRIVACY_ERASURE = "personal_data_erasure"
@@ -80,8 +82,14 @@ def _masked(value):
 
 
 def _mask_entry(sender, instance, **kwargs):
-    """Before any entry is stored: an ID number, wherever it hides, is stored masked."""
-    instance.object_repr = mask_id_numbers(instance.object_repr or "")
+    """
+    Before any entry is stored: an ID number, wherever it hides, is stored
+    masked, and so is a mobile number in the entry's name (a person without a
+    name is named by their username, often "p" and the mobile number).
+    """
+    instance.object_repr = MOBILE.sub(
+        lambda match: mask_contact(match.group()), mask_id_numbers(instance.object_repr or "")
+    )
     instance.changes_text = mask_id_numbers(instance.changes_text or "")
     instance.changes = _masked(instance.changes)
     instance.additional_data = _masked(instance.additional_data)

@@ -96,6 +96,8 @@ def audit_log(request):
     rows = [
         {
             "entry": entry,
+            # Usernames are often "p" and the mobile number: never shown in full.
+            "actor": audit.mask_contact(entry.actor.username) if entry.actor else "",
             "what": audit.describe(entry),
             "changes": audit.changed_fields(entry),
             "privacy": audit.privacy_details(entry),

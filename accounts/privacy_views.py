@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.admin.widgets import ListingButton
 
-from accounts import privacy
+from accounts import audit, privacy
 from accounts.models import User
 
 
@@ -100,6 +100,7 @@ def _page(request, person, form, status=200):
         "accounts/admin/personal_data.html",
         {
             "person": person,
+            "username": audit.mask_contact(person.username),
             "held": held,
             "blockers": privacy.erasure_blockers(person),
             "form": form,

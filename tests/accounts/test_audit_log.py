@@ -5,6 +5,7 @@ or phone number; the bureau alone reads the log, a page at a time.
 """
 
 import pytest
+from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -120,6 +121,30 @@ def test_a_change_to_a_persons_details_is_logged_with_the_phone_masked(client, s
     assert entry.changes_dict["employer"] == ["杭州恒泰化工有限公司", "杭州新安化工有限公司"]
     assert entry.changes_dict["phone"][1] == "139****5678"
     assert "13912345678" not in str(entry.changes)
+
+
+def test_a_username_made_of_a_mobile_number_is_never_shown_or_kept_in_full(
+    client, bureau_admin, alice
+):
+    # People imported from a list without a name are "p" and their mobile number.
+    alice.username, alice.real_name = "p13912345678", ""
+    alice.save()
+    alices_attempt = graded_attempt(alice, an_exam())
+    with translation.override("zh-hans"):
+        certificate = certificates.issue(attempt_id=alices_attempt.pk)
+    with set_actor(alice):  # as the middleware does for a signed-in request
+        alice.employer = "杭州新安化工有限公司"
+        alice.save()
+        certificates.revoke(certificate=certificate, by=alice, reason="本人申请")
+
+    logged = " ".join(
+        f"{e.object_repr} {e.changes_text} {e.changes}" for e in LogEntry.objects.all()
+    )
+    assert "13912345678" not in logged
+    assert "139****5678" in logged
+    page = signed_in(client, bureau_admin).get(AUDIT_LOG).content.decode()
+    assert "13912345678" not in page
+    assert "139****5678" in page  # who acted: the entry's actor, masked
 
 
 def test_no_entry_ever_holds_a_full_id_number(client, bureau_admin, superuser, alice):

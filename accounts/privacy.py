@@ -64,9 +64,20 @@ def _quiz_plays(person):
 
 
 def _login_records(person):
+    """Successful sign-ins (django-axes' access log) under the person's username."""
     from axes.models import AccessLog
 
     return AccessLog.objects.filter(username=person.username)
+
+
+def _failed_sign_ins(person):
+    """Failed sign-ins under the person's username: each failure, and the counters."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    return [
+        model.objects.filter(username=person.username)
+        for model in (AccessFailureLog, AccessAttempt)
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +263,15 @@ def personal_data(person):
             }
             for record in _login_records(person).order_by("attempt_time")
         ],
+        "failed_sign_ins": [
+            {
+                "at": _when(record.attempt_time),
+                "address": record.ip_address,
+                "browser": record.user_agent,
+            }
+            for records in _failed_sign_ins(person)
+            for record in records.order_by("attempt_time")
+        ],
     }
     return data, files
 
@@ -328,6 +348,9 @@ def erasure_blockers(person):
 
     reasons = []
     unfinished = (
+        # Prepared: a paper drawn for a session about to start, the candidate
+        # perhaps at the desk already.
+        AttemptStatus.PREPARED,
         AttemptStatus.STARTED,
         AttemptStatus.SUBMITTED,
         AttemptStatus.AUTO_SUBMITTED,
@@ -335,6 +358,7 @@ def erasure_blockers(person):
     )
     if Attempt.objects.filter(candidate=person, status__in=unfinished).exists():
         reasons.append(_("An exam of theirs is in progress or waiting for its grade."))
+    # (Checked in and sitting: its attempt is prepared or started, above.)
     if Booking.objects.filter(
         candidate=person,
         status=BookingStatus.BOOKED,
@@ -424,7 +448,9 @@ def erase_personal_data(*, person, by, reason):
                 ]
             )
 
-        done.sign_ins = _login_records(person).delete()[0]
+        done.sign_ins = _login_records(person).delete()[0] + sum(
+            records.delete()[0] for records in _failed_sign_ins(person)
+        )
         _erase_account(person, done)
 
     audit.record_privacy_action(

@@ -209,6 +209,25 @@ def test_erasure_removes_contact_details_and_faces_and_keeps_results_and_certifi
     assert User.objects.get(pk=bob.pk).phone == bob.phone
 
 
+def test_erasure_deletes_failed_sign_ins_as_well_as_sign_ins(client, bureau_admin, alice, alices):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = timezone.now()
+    seen = {"username": alice.username, "ip_address": "203.0.113.9", "user_agent": "Phone"}
+    AccessLog.objects.create(attempt_time=now, **seen)
+    AccessFailureLog.objects.create(attempt_time=now, **seen)
+    AccessAttempt.objects.create(attempt_time=now, failures_since_start=2, **seen)
+    signed_in(client, bureau_admin)
+
+    data, _ = exported(client.post(export_url(alice)))
+    assert len(data["sign_ins"]) == 1 and len(data["failed_sign_ins"]) == 2
+    erase(client, alice)
+
+    assert not AccessLog.objects.filter(ip_address="203.0.113.9").exists()
+    assert not AccessFailureLog.objects.filter(ip_address="203.0.113.9").exists()
+    assert not AccessAttempt.objects.filter(ip_address="203.0.113.9").exists()
+
+
 def test_the_erased_person_can_no_longer_sign_in(client, bureau_admin, alice, alices):
     signed_in(client, bureau_admin)
     erase(client, alice)
@@ -240,8 +259,15 @@ def test_erasure_asks_for_a_reason_and_a_confirmation(client, bureau_admin, alic
     assert User.objects.get(pk=alice.pk).phone == alice.phone
 
 
-def test_erasure_is_refused_while_an_exam_is_in_progress(client, bureau_admin, alice, alices):
-    Attempt.objects.filter(pk=alices.pk).update(status=AttemptStatus.STARTED)
+@pytest.mark.parametrize(
+    "status",
+    # Prepared: the paper is drawn and she may be at the check-in desk already.
+    [AttemptStatus.PREPARED, AttemptStatus.STARTED, AttemptStatus.SUBMITTED],
+)
+def test_erasure_is_refused_while_an_exam_is_in_progress(
+    client, bureau_admin, alice, alices, status
+):
+    Attempt.objects.filter(pk=alices.pk).update(status=status)
     signed_in(client, bureau_admin)
 
     response = erase(client, alice)

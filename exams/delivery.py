@@ -234,8 +234,11 @@ def save_answer(
         applied=applied,
     )
     if sequence > attempt.sequence:
+        # The row is locked; an UPDATE, not save(): the page's bookkeeping is
+        # not audited, and save() would cost the audit log a read of the row
+        # on every answer.
         attempt.sequence = sequence
-        attempt.save(update_fields=["sequence"])
+        Attempt.objects.filter(pk=attempt.pk).update(sequence=sequence)
     return item, "saved" if applied else "stale"
 
 

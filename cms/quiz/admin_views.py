@@ -11,11 +11,14 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.paginator import WagtailPaginator
 
 from cms.quiz import poster as quiz_poster
 from cms.quiz import selectors, services
 from cms.quiz.models import Play, Quiz
 from config import xlsx
+
+FLAGGED_PER_PAGE = 50
 
 # Bar charts in SVG user units: a label column, then the bars.
 CHART_WIDTH = 720
@@ -89,9 +92,13 @@ def results(request, quiz_id):
                 value="share",
             ),
             "stars": selectors.star_plays(quiz)[:200],
-            "flagged": Play.objects.filter(quiz=quiz)
-            .exclude(flags=[])
-            .order_by("-started_at")[:100],
+            # Those still to decide first; a venue's shared Wi-Fi can flag hundreds.
+            "flagged": WagtailPaginator(
+                Play.objects.filter(quiz=quiz)
+                .exclude(flags=[])
+                .order_by("flags_cleared", "disqualified", "-started_at"),
+                FLAGGED_PER_PAGE,
+            ).get_page(request.GET.get("p")),
             "draws": draws,
             "can_draw": request.user.has_perm("cms.add_prizedraw"),
         },

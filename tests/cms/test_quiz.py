@@ -807,3 +807,37 @@ def test_the_quiz_editor_offers_the_searchable_chooser_and_others_cannot_use_it(
     assert client.get(f"{CHOOSER}results/", {"q": "防灾"})["Location"] == "/admin/"
     client.force_login(alice)
     assert "/login/" in client.get(f"{CHOOSER}results/")["Location"]
+
+
+def test_the_flagged_plays_come_a_page_at_a_time_those_to_decide_first(
+    client, quiz, publicity_editor
+):
+    flag = [{"flag": "shared_device", "plays_today": 21}]
+    kept = Play.objects.create(
+        quiz=quiz,
+        person_key="kept",
+        deadline=timezone.now(),
+        nickname="已确认",
+        status=PlayStatus.FINISHED,
+        flags=flag,
+        flags_cleared=True,
+    )
+    for number in range(55):
+        Play.objects.create(
+            quiz=quiz,
+            person_key=f"device-{number}",
+            deadline=timezone.now(),
+            nickname=f"同学{number}",
+            status=PlayStatus.FINISHED,
+            flags=flag,
+        )
+    signed_in_en(client, publicity_editor)
+    url = f"/admin/quizzes/{quiz.pk}/results/"
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"p": 2}).content.decode()
+
+    assert len(re.findall(r"<td data-flag-reasons>", first)) == 50
+    assert "已确认" not in first  # decided already: after the 55 still to decide
+    assert len(re.findall(r"<td data-flag-reasons>", second)) == 6
+    assert kept.display_name in second

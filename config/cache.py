@@ -43,7 +43,9 @@ def _no_counter(*args, **kwargs):
 
 
 class DegradingRedisCacheClient(RedisCacheClient):
-    add = _missing("add", lambda *a, **k: False)(RedisCacheClient.add)
+    # As if added: the one caller that reads the answer (the quiz's sum,
+    # good once) then lets a solved sum through instead of refusing everyone.
+    add = _missing("add", lambda *a, **k: True)(RedisCacheClient.add)
     get = _missing("get", lambda key, default=None: default)(RedisCacheClient.get)
     set = _missing("set", lambda *a, **k: None)(RedisCacheClient.set)
     touch = _missing("touch", lambda *a, **k: False)(RedisCacheClient.touch)

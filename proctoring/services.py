@@ -346,11 +346,15 @@ def requeue_unanalysed(*, older_than, now=None, batch=500):
     from proctoring import tasks
 
     now = now or timezone.now()
-    lost = Snapshot.objects.filter(
-        analysed_at__isnull=True,
-        received_at__lt=now - older_than,
-        received_at__gt=now - timezone.timedelta(days=1),
-    ).values_list("pk", flat=True)[:batch]
+    lost = (
+        Snapshot.objects.filter(
+            analysed_at__isnull=True,
+            received_at__lt=now - older_than,
+            received_at__gt=now - timezone.timedelta(days=1),
+        )
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:batch]
+    )
     queued = 0
     for snapshot_id in lost:
         tasks.analyse_snapshot.delay_on_commit(snapshot_id)
@@ -393,6 +397,12 @@ def analyse_snapshot(snapshot_id):
         return None
     frame = _read(snapshot.image)
     if frame is None:
+        # The file is gone or does not decode: nothing to measure, ever. Marked
+        # as looked at (and why), so that the catch-up sweep does not queue it
+        # again every few minutes.
+        Snapshot.objects.filter(pk=snapshot.pk, analysed_at__isnull=True).update(
+            analysed_at=timezone.now(), measurements={"unreadable": True}
+        )
         return None
     measured = analysis.measure(frame, model=_model_for(snapshot.attempt))
     with transaction.atomic():

@@ -132,3 +132,24 @@ def test_the_sweeps_leave_recent_and_finished_work_alone(
     assert tasks.requeue_unanalysed_snapshots.delay().get() == 0
     later = timezone.now() + timezone.timedelta(minutes=6)
     assert services.requeue_unanalysed(older_than=timezone.timedelta(minutes=5), now=later) == 1
+
+
+def test_a_frame_whose_file_is_gone_is_not_queued_again_for_ever(
+    consented, alice, client, django_capture_on_commit_callbacks
+):
+    attempt = started(consented)
+    client.force_login(alice)
+    with broker_at(nowhere()), django_capture_on_commit_callbacks(execute=True):
+        upload(client, attempt, frames.jpeg(frames.astronaut()), sequence=1)
+    snapshot = Snapshot.objects.get(attempt=attempt, sequence=1)
+    snapshot.image.storage.delete(snapshot.image.name)  # lost with a disk, say
+    later = timezone.now() + timezone.timedelta(minutes=6)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.requeue_unanalysed(older_than=timezone.timedelta(minutes=5), now=later) == 1
+
+    analysed_at, measurements = Snapshot.objects.values_list("analysed_at", "measurements").get(
+        pk=snapshot.pk
+    )
+    assert analysed_at is not None and measurements == {"unreadable": True}
+    assert services.requeue_unanalysed(older_than=timezone.timedelta(minutes=5), now=later) == 0

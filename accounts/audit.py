@@ -17,6 +17,7 @@ proctoring evidence and personal data, with who made it and from where.
 import contextlib
 import re
 
+from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -55,6 +56,39 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+    def get_extra_data(self, request):
+        # The request itself, for an actor known only later (see _api_actor).
+        return {**super().get_extra_data(request), "request": request}
+
+    def __call__(self, request):
+        try:
+            return super().__call__(request)
+        finally:
+            # auditlog leaves its context set after the request: what is
+            # logged later in this thread (a command, a test) is no request's.
+            with contextlib.suppress(LookupError):
+                auditlog_value.get().pop("request", None)
+
+
+def _api_actor(sender, instance, **kwargs):
+    """
+    The actor of an entry written in an API call authenticated by token:
+    auditlog's middleware looks at the user before the view runs, and DRF
+    authenticates a token only inside the view (it then sets the request's
+    user, which is read here, as the entry is saved).
+    """
+    from accounts.models import User
+
+    if instance.actor_id is not None:
+        return
+    try:
+        request = auditlog_value.get().get("request")
+    except LookupError:
+        return
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated:
+        instance.actor = user
 
 
 def mask_id_numbers(text):
@@ -148,6 +182,7 @@ def register_models():
     auditlog.register(Snapshot, include_fields=["attempt", "sequence", "kind", "taken_at"])
     pre_log.connect(_skip_webcam_uploads, dispatch_uid="accounts.audit.skip_webcam_uploads")
     pre_save.connect(_mask_entry, sender=LogEntry, dispatch_uid="accounts.audit.mask_entry")
+    pre_save.connect(_api_actor, sender=LogEntry, dispatch_uid="accounts.audit.api_actor")
 
 
 def record_privacy_action(*, person, by, kind, reason="", details=None):

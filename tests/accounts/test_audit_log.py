@@ -10,6 +10,8 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 from wagtail.users.models import UserProfile
 
 from exams import certificates, delivery
@@ -106,6 +108,30 @@ def test_voiding_an_attempt_is_logged_with_the_proctor(
     decided = entries_on(Incident.objects.get(pk=incident.pk)).last()
     assert decided.actor == proctor
     assert decided.changes_dict["decision"] == ["open", "confirmed"]
+
+
+def test_a_decision_through_the_api_with_a_token_is_logged_with_the_proctor(
+    proctor,
+    consented,  # noqa: F811
+):
+    pass_camera_check(consented)
+    attempt = delivery.start(attempt_id=consented.pk, candidate=consented.candidate)
+    incident = record_incident(
+        attempt=attempt, kind=IncidentKind.SEVERAL_FACES, reason="2 faces", confidence=0.8
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=proctor).key}")
+
+    response = api.post(
+        reverse("api:incident-decision", args=[incident.pk]),
+        {"decision": "dismissed", "note": "光线反射"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    decided = entries_on(Incident.objects.get(pk=incident.pk)).last()
+    assert decided.changes_dict["decision"] == ["open", "dismissed"]
+    assert decided.actor == proctor
 
 
 def test_a_change_to_a_persons_details_is_logged_with_the_phone_masked(client, superuser, alice):

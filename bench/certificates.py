@@ -21,7 +21,6 @@ import argparse
 import datetime
 import os
 import re
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -29,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import celery_worker  # noqa: E402
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ankang_bench_certificates"
@@ -218,36 +219,12 @@ def rss_kib(pid):
 
 
 def start_workers(count):
-    env = {**os.environ, **environment(), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **environment()}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log = (ROOT / "var" / "bench" / "certificate-workers.log").open("ab")
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config.celery_app",
-                "worker",
-                "-P",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "WARNING",
-                "-n",
-                f"bench-certificates-{n}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for n in range(1, count + 1)
+    log = ROOT / "var" / "bench" / "certificate-workers.log"
+    return [
+        celery_worker(env, name=f"bench-certificates-{n}", log=log) for n in range(1, count + 1)
     ]
-    return workers
 
 
 def through_workers(attempt_ids, worker_count=2):

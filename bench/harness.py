@@ -134,6 +134,25 @@ def gunicorn(env, port, workers=2):
         process.wait(timeout=30)
 
 
+def celery_worker(env, *, name, log, queues=None, niceness=0):
+    """
+    One Celery worker process (`-P solo`) named `name`, consuming `queues` (a
+    comma-separated list; all three when None), its output appended to `log`.
+    """
+    command = [PYTHON, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "solo"]
+    command += ["-n", f"{name}@%h", "--loglevel", "WARNING", "--without-gossip"]
+    command += ["--without-mingle", *(["-Q", queues] if queues else [])]
+    if niceness:
+        command = ["nice", "-n", str(niceness), *command]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=Path(log).open("ab"),  # noqa: SIM115 - the process keeps it
+        stderr=subprocess.STDOUT,
+    )
+
+
 def load(host, path, *, seconds=10, concurrency=16, expect=200):
     """Send GETs for `seconds` from `concurrency` keep-alive connections."""
     hostname, port = host.split(":")

@@ -45,7 +45,6 @@ import re
 import secrets
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -56,8 +55,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, load, record, table  # noqa: E402
-from bench.stack import QUEUES, STACK, Stack, Worker, wait_for  # noqa: E402
+from bench.harness import celery_worker, load, record, table  # noqa: E402
+from bench.stack import QUEUES, STACK, WORKER_NICENESS, Stack, Worker, wait_for  # noqa: E402
 
 ALL_QUEUES = ",".join(QUEUES)
 FLOOD_ATTEMPTS = 20  # the flood's frames are spread over this many sittings
@@ -76,14 +75,13 @@ class AllQueuesWorker(Worker):
         super().__init__(env, ALL_QUEUES, n)
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "solo"]
-            + ["-Q", ALL_QUEUES, "-n", f"all-{self.n}@%h", "--loglevel", "WARNING"]
-            + ["--without-gossip", "--without-mingle"],
-            cwd=ROOT,
-            env={**self.env, "PYTHONUNBUFFERED": "1"},
-            stdout=(STACK / f"celery-all-{self.n}.log").open("ab"),
-            stderr=subprocess.STDOUT,
+        # At the same niceness as the per-queue workers it is compared with.
+        self.process = celery_worker(
+            self.env,
+            name=f"all-{self.n}",
+            log=STACK / f"celery-all-{self.n}.log",
+            queues=ALL_QUEUES,
+            niceness=WORKER_NICENESS,
         )
 
     @property

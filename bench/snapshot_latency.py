@@ -55,7 +55,6 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -66,7 +65,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, VAR, bench_env, prepare, record, summarise  # noqa: E402
+from bench.harness import VAR, bench_env, celery_worker, prepare, record, summarise  # noqa: E402,E501
 from bench.harness import gunicorn as run_gunicorn  # noqa: E402
 from bench.heartbeats import CpuMeter, run_threads, setup_django  # noqa: E402
 
@@ -410,33 +409,8 @@ class Watcher:
 
 
 def start_workers(env, count):
-    env = {**env, "PYTHONUNBUFFERED": "1"}
-    log = WORKER_LOG.open("ab")
     return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config.celery_app",
-                "worker",
-                "-P",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "WARNING",
-                "-n",
-                f"bench-snapshots-{n}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for n in range(1, count + 1)
+        celery_worker(env, name=f"bench-snapshots-{n}", log=WORKER_LOG) for n in range(1, count + 1)
     ]
 
 

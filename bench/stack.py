@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import ROOT, VAR, bench_env, manage
+from bench.harness import ROOT, VAR, bench_env, celery_worker, manage
 
 STACK = VAR / "stack"
 # BENCH_PORT_OFFSET moves every port (and the PostgreSQL cluster's folder), so
@@ -226,17 +226,14 @@ class Worker:
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen(
-            # Background work yields the CPU to the web processes on a shared
-            # machine (docs/deploy.md: Nice=10 in the worker's unit).
-            ["nice", "-n", str(WORKER_NICENESS)]
-            + [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "solo"]
-            + ["-Q", self.queue, "-n", f"{self.queue}-{self.n}@%h", "--loglevel", "WARNING"]
-            + ["--without-gossip", "--without-mingle"],
-            cwd=ROOT,
-            env={**self.env, "PYTHONUNBUFFERED": "1"},
-            stdout=(STACK / f"celery-{self.queue}-{self.n}.log").open("ab"),
-            stderr=subprocess.STDOUT,
+        # Background work yields the CPU to the web processes on a shared
+        # machine (docs/deploy.md: Nice=10 in the worker's unit).
+        self.process = celery_worker(
+            self.env,
+            name=f"{self.queue}-{self.n}",
+            log=STACK / f"celery-{self.queue}-{self.n}.log",
+            queues=self.queue,
+            niceness=WORKER_NICENESS,
         )
 
     @property

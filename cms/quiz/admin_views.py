@@ -93,12 +93,9 @@ def results(request, quiz_id):
             ),
             "stars": selectors.star_plays(quiz)[:200],
             # Those still to decide first; a venue's shared Wi-Fi can flag hundreds.
-            "flagged": WagtailPaginator(
-                Play.objects.filter(quiz=quiz)
-                .exclude(flags=[])
-                .order_by("flags_cleared", "disqualified", "-started_at"),
-                FLAGGED_PER_PAGE,
-            ).get_page(request.GET.get("p")),
+            "flagged": WagtailPaginator(selectors.flagged_plays(quiz), FLAGGED_PER_PAGE).get_page(
+                request.GET.get("p")
+            ),
             "draws": draws,
             "can_draw": request.user.has_perm("cms.add_prizedraw"),
         },

@@ -147,6 +147,15 @@ def star_plays(quiz):
 # ---------------------------------------------------------------------------
 
 
+def flagged_plays(quiz):
+    """Plays flagged as suspicious, those still to decide first, then the newest."""
+    return (
+        Play.objects.filter(quiz=quiz)
+        .exclude(flags=[])
+        .order_by("flags_cleared", "disqualified", "-started_at")
+    )
+
+
 def plays_by_day(quiz):
     return list(
         Play.objects.filter(quiz=quiz)
